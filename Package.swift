@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+//
+// llmpack: turn a GGUF language model into one self-contained executable.
+//
+// Layers, bottom to top (each target has one job):
+//   GGUF        read/write GGUF files, validate every size read from them
+//   Kernels     quant-type traits table, dequantization, dot products, matmul, thread pool
+//               (CKernels is the small C shim: SIMD kernels with runtime ISA dispatch, SHA-256)
+//   Bundle      the payload appended to the runner: sections, index, trailer, checksums, zstd
+//   Tokenizer   SPM / BPE tokenizers built from GGUF metadata, streaming detokenizer
+//   Model       architectures (one file each), KV cache, forward pass
+//   Generation  sampling, generation loop, stop handling
+//   LLMPackKit  what the CLI and the runner share: opening a model source, info, verify, run
+//   llmpack     the command-line tool;  llmpack-runner (stub/)  the runner copied into bundles
+import PackageDescription
+
+/// Hot code is optimized even in debug builds, so that `swift test` runs a real model quickly.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked"])]
+
+let package = Package(
+    name: "llmpack",
+    products: [
+        .executable(name: "llmpack", targets: ["llmpack"]),
+        .executable(name: "llmpack-runner", targets: ["llmpack-runner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
+        ),
+        .target(name: "GGUF"),
+        .target(name: "Kernels", dependencies: ["GGUF", "CKernels"], swiftSettings: optimized),
+        .target(name: "Bundle", dependencies: ["GGUF", "CZstd", "CKernels"]),
+        .target(name: "Tokenizer", dependencies: ["GGUF"], swiftSettings: optimized),
+        .target(name: "Model", dependencies: ["GGUF", "Kernels"], swiftSettings: optimized),
+        .target(name: "Generation", dependencies: ["Model", "Tokenizer", "Kernels"], swiftSettings: optimized),
+        .target(name: "LLMPackKit", dependencies: ["GGUF", "Bundle", "Kernels", "Model", "Tokenizer", "Generation"]),
+        .executableTarget(
+            name: "llmpack",
+            dependencies: ["LLMPackKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "llmpack-runner",
+            dependencies: ["LLMPackKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "stub",
+            linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-lswiftSynchronization"])]
+        ),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "CKernels"]),
+        .testTarget(name: "BundleTests", dependencies: ["Bundle", "GGUF"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "GGUF", "Tokenizer", "Generation"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Model", "Tokenizer"]),
+        .testTarget(name: "CLITests", dependencies: ["LLMPackKit", "GGUF", "Bundle"]),
+    ]
+)

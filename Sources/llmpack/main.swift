@@ -1,0 +1,2 @@
+import LLMPackKit
+print("llmpack")

@@ -1,0 +1,3 @@
+import LLMPackKit
+import CZstd
+print("runner", ZSTD_versionNumber())
