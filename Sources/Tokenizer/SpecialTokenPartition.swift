@@ -18,16 +18,16 @@ enum Fragment: Equatable {
 struct SpecialTokenMatcher: Sendable {
     /// Trie edges: `(node << 8) | byte` -> child node. Node 0 is the root.
     private var edges: [UInt64: Int32] = [:]
-    /// For each trie node, the special token ending there, or -1.
+    /// For each trie node, the special token ending there, or -1 ...
     private var terminal: [Int32] = [-1]
-    /// Priority of each special token id (0 = tried first), by id.
-    private var priority: [Int32: Int32] = [:]
-    /// Attributes of each special token, by id.
-    private var tokenAttributes: [Int32: TokenAttributes] = [:]
+    /// ... its priority (0 = tried first) ...
+    private var terminalRank: [Int32] = [-1]
+    /// ... and its attributes.
+    private var terminalAttributes: [TokenAttributes] = [[]]
     /// Bytes that begin some special token.
     private var startsToken = [Bool](repeating: false, count: 256)
 
-    var isEmpty: Bool { priority.isEmpty }
+    var isEmpty: Bool { terminal.count == 1 }
 
     init(vocabulary: Vocabulary, attributes: [TokenAttributes]) {
         // llama.cpp's special token cache: control, user-defined and unknown tokens, longest first
@@ -40,8 +40,6 @@ struct SpecialTokenMatcher: Sendable {
         special.sort { length($0) != length($1) ? length($0) > length($1) : $0 < $1 }
 
         for (rank, id) in special.enumerated() {
-            priority[id] = Int32(rank)
-            tokenAttributes[id] = attributes[Int(id)]
             var node: Int32 = 0
             for byte in vocabulary.table.text(Int(id)) {
                 let key = UInt64(node) << 8 | UInt64(byte)
@@ -50,11 +48,17 @@ struct SpecialTokenMatcher: Sendable {
                 } else {
                     let next = Int32(terminal.count)
                     terminal.append(-1)
+                    terminalRank.append(-1)
+                    terminalAttributes.append([])
                     edges[key] = next
                     node = next
                 }
             }
-            if terminal[Int(node)] < 0 { terminal[Int(node)] = id }   // duplicates: the first wins
+            if terminal[Int(node)] < 0 {   // duplicates: the first wins
+                terminal[Int(node)] = id
+                terminalRank[Int(node)] = Int32(rank)
+                terminalAttributes[Int(node)] = attributes[Int(id)]
+            }
             if let first = vocabulary.table.text(Int(id)).first { startsToken[Int(first)] = true }
         }
     }
@@ -73,8 +77,10 @@ struct SpecialTokenMatcher: Sendable {
                 node = next
                 position += 1
                 let id = terminal[Int(node)]
-                if id >= 0, parseSpecial || !tokenAttributes[id]!.intersects(.special) {
-                    occurrences.append(Occurrence(rank: priority[id]!, start: Int32(start), length: Int32(position - start), id: id))
+                if id >= 0, parseSpecial || !terminalAttributes[Int(node)].intersects(.special) {
+                    occurrences.append(Occurrence(rank: terminalRank[Int(node)], start: Int32(start),
+                                                  length: Int32(position - start), id: id,
+                                                  attributes: terminalAttributes[Int(node)]))
                 }
             }
         }
@@ -99,7 +105,7 @@ struct SpecialTokenMatcher: Sendable {
                 guard free else { continue }
 
                 for i in start..<end { state[i] = 1 }
-                let attributes = tokenAttributes[occurrence.id]!
+                let attributes = occurrence.attributes
                 if attributes.contains(.lstrip) {
                     var i = start - 1
                     while i >= 0, state[i] == 0, Self.isSpace(text[i]) { state[i] = 2; i -= 1 }
@@ -123,8 +129,8 @@ struct SpecialTokenMatcher: Sendable {
                 fragments.append(.token(accepted[next].id))
                 position = Int(accepted[next].start + accepted[next].length)
                 next += 1
-            } else if state[position] == 2 {
-                position += 1
+            } else if state[position] != 0 {
+                position += 1   // whitespace stripped next to a special token
             } else {
                 let runStart = position
                 while position < n, state[position] == 0 { position += 1 }
@@ -140,6 +146,7 @@ struct SpecialTokenMatcher: Sendable {
         var start: Int32
         var length: Int32
         var id: Int32
+        var attributes: TokenAttributes
     }
 
     /// C's isspace in the "C" locale.

@@ -30,7 +30,7 @@ public struct Vocabulary: Sendable {
         }
     }
 
-    private init(count: Int, scores: [Float]?, types: [Int32]?,
+    init(count: Int, scores: [Float]?, types: [Int32]?,
                  appendText: (Int, inout [UInt8]) -> Void) throws(TokenizerError) {
         guard count > 0 else { throw TokenizerError.invalidVocabulary("the token list is empty") }
         if let scores, scores.count < count {
