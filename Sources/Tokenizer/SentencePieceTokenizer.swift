@@ -33,8 +33,11 @@ public struct SentencePieceTokenizer: Tokenizer {
     public let vocabulary: Vocabulary
     /// Special ids after llama.cpp's detection by token text.
     public let specialTokens: SpecialTokenIDs
+    /// Whether `encode(_:addSpecial: true, ...)` puts BOS in front.
     public let addBOS: Bool
+    /// Whether `encode(_:addSpecial: true, ...)` puts EOS at the end.
     public let addEOS: Bool
+    /// Whether each text run after BOS or a special token starts with a space.
     public let addSpacePrefix: Bool
     /// Tokens that end generation, ascending.
     public let endOfGenerationTokens: [Int32]

@@ -8,7 +8,7 @@ import Tokenizer
 
 enum TestTokenizers {
     static let gemmaAvailable = Fixtures.exists(Fixtures.gemmaModel)
-    static let gemmaMissing: Comment = "needs the default model at /root/.cache/llmpack/models/gemma-3-270m-q4_k_m.gguf (scripts/ fetches it)"
+    static let gemmaMissing: Comment = "needs the default model at /root/.cache/llmpack/models/gemma-3-270m-q4_k_m.gguf (scripts/fetch-model fetches it)"
 
     private static let gemmaResult = Result { try load(Fixtures.gemmaModel) }
     private static let llamaSpmResult = Result { try load(vocabFile("ggml-vocab-llama-spm.gguf")) }
