@@ -8,6 +8,7 @@
 //               (CKernels is the small C shim: SIMD kernels with runtime ISA dispatch, SHA-256)
 //   Bundle      the payload appended to the runner: sections, index, trailer, checksums, zstd
 //   Tokenizer   SPM / BPE tokenizers built from GGUF metadata, streaming detokenizer
+//   ChatTemplate  a sandboxed Jinja subset that renders GGUF chat templates
 //   Model       architectures (one file each), KV cache, forward pass
 //   Generation  sampling, generation loop, stop handling
 //   LLMPackKit  what the CLI and the runner share: opening a model source, info, verify, run
@@ -36,9 +37,10 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["GGUF", "CKernels"], swiftSettings: optimized),
         .target(name: "Bundle", dependencies: ["GGUF", "CZstd", "CKernels"]),
         .target(name: "Tokenizer", dependencies: ["GGUF"], swiftSettings: optimized),
+        .target(name: "ChatTemplate"),
         .target(name: "Model", dependencies: ["GGUF", "Kernels"], swiftSettings: optimized),
         .target(name: "Generation", dependencies: ["Model", "Tokenizer", "Kernels"], swiftSettings: optimized),
-        .target(name: "LLMPackKit", dependencies: ["GGUF", "Bundle", "Kernels", "Model", "Tokenizer", "Generation"]),
+        .target(name: "LLMPackKit", dependencies: ["GGUF", "Bundle", "Kernels", "Model", "Tokenizer", "ChatTemplate", "Generation"]),
         .executableTarget(
             name: "llmpack",
             dependencies: ["LLMPackKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "CKernels"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "GGUF"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
+        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "GGUF", "Tokenizer", "Generation"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Model", "Tokenizer"]),
         .testTarget(name: "CLITests", dependencies: ["LLMPackKit", "GGUF", "Bundle"]),
