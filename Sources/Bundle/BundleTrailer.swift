@@ -66,14 +66,15 @@ public struct BundleTrailer: Sendable, Equatable {
     static func parse(_ bytes: UnsafeRawBufferPointer, fileSize: Int) throws -> BundleTrailer {
         var reader = ByteReader(bytes, what: "bundle trailer")
         let version = try reader.u32()
-        guard version != 0 else { throw BundleError.corrupt("bundle trailer is corrupt: format version 0") }
-        guard version <= BundleFormat.version else {
+        let check = SHA256.hash(UnsafeRawBufferPointer(rebasing: bytes[0..<64])).bytes.prefix(8)
+        let checkHolds = Array(check) == Array(bytes[64..<72])
+        // A newer format may lay out its trailer differently: the version is read before the
+        // check (a plausible number only, so that noise does not pass for a future version).
+        guard version <= BundleFormat.version || (!checkHolds && version > 1000) else {
             throw BundleError(.unsupportedVersion, "bundle format version \(version) is newer than this llmpack supports (\(BundleFormat.version)); use a newer llmpack")
         }
-        let check = SHA256.hash(UnsafeRawBufferPointer(rebasing: bytes[0..<64])).bytes.prefix(8)
-        guard Array(check) == Array(bytes[64..<72]) else {
-            throw BundleError.corrupt("bundle trailer is corrupt (trailer checksum mismatch)")
-        }
+        guard checkHolds else { throw BundleError.corrupt("bundle trailer is corrupt (trailer checksum mismatch)") }
+        guard version != 0 else { throw BundleError.corrupt("bundle trailer is corrupt: format version 0") }
         let flags = try reader.u32()
         guard flags == 0 else { throw BundleError.corrupt("bundle trailer has unknown flags \(flags)") }
         let payloadLength = try reader.size("payload length")

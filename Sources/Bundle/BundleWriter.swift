@@ -12,13 +12,17 @@ public struct BundleContents {
     public var manifest: Manifest
     /// Store tensor-data chunks as zstd frames where that saves at least 5 %.
     public var compressWeights: Bool
+    /// Raw bytes per tensor-data chunk: a multiple of 64 KiB (64 MiB unless testing).
+    public var chunkSize: Int
 
-    public init(ggufHeader: UnsafeRawBufferPointer, tensorData: UnsafeRawBufferPointer, runConfig: RunConfig, manifest: Manifest, compressWeights: Bool) {
+    public init(ggufHeader: UnsafeRawBufferPointer, tensorData: UnsafeRawBufferPointer, runConfig: RunConfig, manifest: Manifest,
+                compressWeights: Bool, chunkSize: Int = BundleFormat.chunkSize) {
         self.ggufHeader = ggufHeader
         self.tensorData = tensorData
         self.runConfig = runConfig
         self.manifest = manifest
         self.compressWeights = compressWeights
+        self.chunkSize = chunkSize
     }
 }
 
@@ -30,6 +34,9 @@ public enum BundleWriter {
     public static func write(stub: UnsafeRawBufferPointer, contents: BundleContents, to output: OutputFile,
                              threads: Int = Parallel.processorCount, progress: ProgressHandler? = nil) throws -> BundleIndex {
         try checkStub(stub)
+        guard contents.chunkSize >= BundleFormat.alignment, contents.chunkSize <= 1 << 30, contents.chunkSize % BundleFormat.alignment == 0 else {
+            throw BundleError.invalid("chunk size \(contents.chunkSize) is not a multiple of 64 KiB between 64 KiB and 1 GiB")
+        }
         try output.write(stub)
         try output.pad(to: BundleFormat.alignment)
         let payloadStart = output.bytesWritten
@@ -50,14 +57,14 @@ public enum BundleWriter {
 
         try output.pad(to: BundleFormat.alignment)
         let tensorOffset = output.bytesWritten - payloadStart
-        let chunks = try writeChunks(contents.tensorData, compress: contents.compressWeights, to: output,
+        let chunks = try writeChunks(contents.tensorData, chunkSize: contents.chunkSize, compress: contents.compressWeights, to: output,
                                      payloadStart: payloadStart, threads: threads, progress: progress)
         let anyCompressed = chunks.contains { $0.encoding != .raw }
         sections.append(SectionEntry(kind: .tensorData, encoding: anyCompressed ? .chunked : .raw, offset: tensorOffset,
                                      storedLength: output.bytesWritten - payloadStart - tensorOffset,
                                      rawLength: contents.tensorData.count, checksum: BundleIndex.tensorDataChecksum(chunks)))
 
-        let index = BundleIndex(sections: sections, chunkSize: BundleFormat.chunkSize, chunks: chunks)
+        let index = BundleIndex(sections: sections, chunkSize: contents.chunkSize, chunks: chunks)
         let indexBytes = index.serialized()
         let indexOffset = output.bytesWritten - payloadStart
         try output.write(indexBytes)
@@ -97,9 +104,8 @@ public enum BundleWriter {
 
     /// Hashes (and with `compress`, compresses) the chunks a batch at a time on all threads,
     /// writing each batch in order.
-    private static func writeChunks(_ data: UnsafeRawBufferPointer, compress: Bool, to output: OutputFile,
+    private static func writeChunks(_ data: UnsafeRawBufferPointer, chunkSize: Int, compress: Bool, to output: OutputFile,
                                     payloadStart: Int, threads: Int, progress: ProgressHandler?) throws -> [ChunkEntry] {
-        let chunkSize = BundleFormat.chunkSize
         let count = (data.count + chunkSize - 1) / chunkSize
         let batchSize = max(1, threads)
         var chunks: [ChunkEntry] = []
