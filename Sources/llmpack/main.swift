@@ -1,2 +1,5 @@
+// llmpack: the command-line tool that packs GGUF models into self-contained executables.
 import LLMPackKit
-print("llmpack")
+
+InterruptCleanup.install()
+LLMPackCommand.main()
