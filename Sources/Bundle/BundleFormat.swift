@@ -24,7 +24,7 @@ public enum BundleFormat {
     /// A compressed chunk must save at least this fraction of its raw size.
     public static let minimumSaving = 0.05
     /// zstd levels (fixed, so that output is reproducible).
-    public static let headerZstdLevel: Int32 = 19
+    public static let headerZstdLevel: Int32 = 9
     public static let weightsZstdLevel: Int32 = 3
     /// JSON sections are at most this large.
     static let maximumJSONSize = 16 << 20

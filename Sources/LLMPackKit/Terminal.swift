@@ -10,15 +10,18 @@ public enum Terminal {
 
     /// Writes a line to standard error.
     public static func printError(_ line: String) {
-        var text = line
-        text += "\n"
-        text.withCString { _ = fputs($0, stderr) }
+        writeError(line + "\n")
     }
 
-    /// Writes to standard error without a newline.
+    /// Writes to standard error without a newline (unbuffered).
     public static func writeError(_ text: String) {
-        text.withCString { _ = fputs($0, stderr) }
-        fflush(stderr)
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
+        }
     }
 
     /// "253.1 MB" style size (powers of 1024, one decimal).

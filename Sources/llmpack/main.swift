@@ -1,4 +1,5 @@
 // llmpack: the command-line tool that packs GGUF models into self-contained executables.
+import Bundle
 import LLMPackKit
 
 InterruptCleanup.install()
