@@ -37,6 +37,7 @@ struct RunnerCommand: ParsableCommand {
         }
         try reportingErrors {
             let manifest = try bundle.manifest()
+            _ = try bundle.parseGGUF()
             print("\(Self.programName): \(manifest.model.name) (\(manifest.model.architecture ?? "unknown architecture")), packed by llmpack \(manifest.llmpackVersion).")
             print("Text generation is not part of this runner yet; see --info, --verify and --help.")
         }
@@ -47,7 +48,7 @@ struct RunnerCommand: ParsableCommand {
         do {
             return try ModelSource.embeddedBundle()
         } catch let error as BundleError where error.kind == .noPayload {
-            Terminal.printError("\(Self.programName): no model payload: this is a bare runner; pack a model with `llmpack build MODEL.gguf -o OUT`")
+            Terminal.printError("\(Self.programName): no llmpack payload: this runner carries no model (or its file is truncated); pack one with `llmpack build MODEL.gguf -o OUT`")
             throw ExitCode(2)
         } catch {
             Terminal.printError("\(Self.programName): error: \(error)")
