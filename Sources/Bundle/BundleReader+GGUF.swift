@@ -6,7 +6,11 @@ extension BundleReader {
     public convenience init(path: String) throws {
         let file: MappedFile
         do { file = try MappedFile(path: path) } catch { throw BundleError.io("cannot read \(path): \(error)") }
-        try self.init(file: file.bytes, owner: file)
+        do {
+            try self.init(file: file.bytes, owner: file)
+        } catch let error as BundleError {
+            throw BundleError(error.kind, "\(path): \(error.message)")
+        }
     }
 
     /// The packed GGUF's header, parsed and checked against the tensor-data length.

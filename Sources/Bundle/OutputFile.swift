@@ -26,7 +26,7 @@ public final class OutputFile {
         temporaryPath = "\(folder).\(name).llmpack-\(getpid()).tmp"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw BundleError.io("cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
+            throw BundleError.io("cannot create \(path) (via \(temporaryPath)): \(String(cString: strerror(errno)))")
         }
         InterruptCleanup.register(temporaryPath)
     }
