@@ -9,6 +9,13 @@
 // Nothing from the file is trusted: every count is checked against the bytes left before anything
 // is allocated, every size is computed with overflow checks, and every problem becomes a GGUFError
 // naming the field and its byte offset.
+//
+// Policy on strings that are not valid UTF-8: keys and tensor names are identifiers and are rejected
+// (naming the offset); string values and array elements are kept as their exact bytes (token strings
+// are bytes in llama.cpp) and only repaired with U+FFFD when read as Swift `String`s.
+//
+// Beyond llama.cpp: bools must be 0 or 1, dimensions must be positive, and tensor data need not be
+// packed back to back, only aligned, inside the data region, and not overlapping.
 
 extension GGUFFile {
     /// The deepest nesting of arrays inside arrays that `parse` accepts (an array of scalars is
@@ -399,7 +406,11 @@ private struct GGUFParser {
         /// The data range of a tensor as a message shows it: file offsets when the data follows
         /// the header in `bytes`, data-region offsets when it is stored apart.
         func shown(_ start: Int, _ end: Int) -> String {
-            tensorDataLength == nil ? "[\(dataOffset + start), \(dataOffset + end))" : "[\(start), \(end))"
+            let (fileStart, startOverflow) = dataOffset.addingReportingOverflow(start)
+            let (fileEnd, endOverflow) = dataOffset.addingReportingOverflow(end)
+            if tensorDataLength != nil { return "[\(start), \(end))" }
+            if startOverflow || endOverflow { return "[\(start), \(end)) of the data region" }
+            return "[\(fileStart), \(fileEnd))"
         }
 
         var dataSize = 0

@@ -181,19 +181,31 @@ struct ByteWriter {
         case .int32(let a): appendAll(a)
         case .uint64(let a): appendAll(a)
         case .int64(let a): appendAll(a)
-        case .float32(let a): appendAll(a.map(\.bitPattern))
-        case .float64(let a): appendAll(a.map(\.bitPattern))
+        case .float32(let a): appendAll(a)
+        case .float64(let a): appendAll(a)
         case .bool(let a): bytes.append(contentsOf: a.map { $0 ? 1 : 0 })
         case .string(let strings):
-            strings.withStorage { storage, ends in
-                bytes.reserveCapacity(bytes.count + 8 * ends.count + storage.count)
-                var start = 0
-                for end in ends {
-                    append(UInt64(end - start))
-                    bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: storage[start..<end]))
-                    start = end
+            // Built in one buffer of the exact size: a vocabulary is a quarter million strings.
+            let section = strings.withStorage { storage, ends in
+                [UInt8](unsafeUninitializedCapacity: 8 * ends.count + storage.count) { out, initialized in
+                    let base = UnsafeMutableRawPointer(out.baseAddress!)
+                    var position = 0
+                    var start = 0
+                    for end in ends {
+                        withUnsafeBytes(of: UInt64(end - start).littleEndian) { length in
+                            (base + position).copyMemory(from: length.baseAddress!, byteCount: 8)
+                        }
+                        position += 8
+                        if end > start {
+                            (base + position).copyMemory(from: storage.baseAddress! + start, byteCount: end - start)
+                        }
+                        position += end - start
+                        start = end
+                    }
+                    initialized = position
                 }
             }
+            bytes.append(contentsOf: section)
         case .array(let inner):
             for element in inner { appendArray(element) }
         }
@@ -204,6 +216,22 @@ struct ByteWriter {
         values.withUnsafeBytes { bytes.append(contentsOf: $0) }
         #else
         for v in values { append(v) }
+        #endif
+    }
+
+    private mutating func appendAll(_ values: [Float]) {
+        #if _endian(little)
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
+        appendAll(values.map(\.bitPattern))
+        #endif
+    }
+
+    private mutating func appendAll(_ values: [Double]) {
+        #if _endian(little)
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        #else
+        appendAll(values.map(\.bitPattern))
         #endif
     }
 }

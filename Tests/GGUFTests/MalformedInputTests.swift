@@ -182,6 +182,8 @@ private func smallFile(tensorType: UInt32 = 0, dims: [UInt64] = [8], offset: UIn
         expectRejected(smallFile(offset: 16), "tensor 't' data offset 16 is not a multiple of the alignment 32 (tensor info at offset 69)")
         expectRejected(smallFile(offset: .max), "tensor 't' data offset 18446744073709551615 at offset 94 is too large")
         expectRejected(smallFile(offset: UInt64(Int.max) / 32 * 32), "tensor 't' data at 9223372036854775776 (32 bytes) extends past end of file")
+        expectRejected(smallFile(offset: UInt64(Int.max) / 32 * 32 - 32),
+                       "tensor 't' data [9223372036854775744, 9223372036854775776) of the data region extends past end of file")
         // Against a separately stored data region.
         let bytes = smallFile()
         expectRejected(Array(bytes[..<128]), tensorDataLength: 31,
