@@ -24,9 +24,7 @@ func readerFor(_ bytes: [UInt8]) throws -> BundleReader {
 }
 
 func temporaryPath(_ name: String) -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("llmpack-bundle-tests-\(getpid())")
-    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return folder.appendingPathComponent("\(UUID().uuidString)-\(name)").path
+    FileManager.default.temporaryDirectory.appendingPathComponent("llmpack-bundle-test-\(UUID().uuidString)-\(name)").path
 }
 
 /// A fake runner: the ELF magic and some bytes.
