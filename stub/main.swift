@@ -1,3 +1,4 @@
+// llmpack-runner: the engine copied into every bundle. It finds its model in its own file.
 import LLMPackKit
-import CZstd
-print("runner", ZSTD_versionNumber())
+
+RunnerCommand.main()

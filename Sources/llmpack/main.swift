@@ -1,2 +1,6 @@
+// llmpack: the command-line tool that packs GGUF models into self-contained executables.
+import Bundle
 import LLMPackKit
-print("llmpack")
+
+InterruptCleanup.install()
+LLMPackCommand.main()
