@@ -11,6 +11,7 @@
 //   ChatTemplate  a sandboxed Jinja subset that renders GGUF chat templates
 //   Model       architectures (one file each), KV cache, forward pass
 //   Generation  sampling, generation loop, stop handling
+//   Server      HTTP API (OpenAI, llama.cpp and ollama shapes) and the web chat page, on SwiftNIO
 //   LLMPackKit  what the CLI and the runner share: opening a model source, info, verify, run
 //   llmpack     the command-line tool;  llmpack-runner (stub/)  the runner copied into bundles
 import PackageDescription
@@ -26,6 +27,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -40,7 +42,15 @@ let package = Package(
         .target(name: "ChatTemplate"),
         .target(name: "Model", dependencies: ["GGUF", "Kernels"], swiftSettings: optimized),
         .target(name: "Generation", dependencies: ["Model", "Tokenizer", "Kernels"], swiftSettings: optimized),
-        .target(name: "LLMPackKit", dependencies: ["GGUF", "Bundle", "Kernels", "Model", "Tokenizer", "ChatTemplate", "Generation"]),
+        .target(
+            name: "Server",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "LLMPackKit", dependencies: ["GGUF", "Bundle", "Kernels", "Model", "Tokenizer", "ChatTemplate", "Generation", "Server"]),
         .executableTarget(
             name: "llmpack",
             dependencies: ["LLMPackKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -58,6 +68,7 @@ let package = Package(
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "GGUF", "Tokenizer", "Generation"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Model", "Tokenizer"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server"]),
         .testTarget(name: "CLITests", dependencies: ["LLMPackKit", "GGUF", "Bundle"]),
     ]
 )
