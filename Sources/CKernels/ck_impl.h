@@ -385,7 +385,7 @@ static void quantize_q8_0(const float *x, void *dst, int64_t n) {
             sum += v;
         }
         y->d = d;
-        y->s = d * (float)sum;
+        y->sum = sum;
     }
 }
 
@@ -440,7 +440,7 @@ static void dot_q4_0(int64_t n, const void *w, const void *x, size_t xs, int nt,
         float d = decode_q4_0(b, q);
         for (int t = 0; t < nt; t++) {
             const ck_block_q8a *y = CK_X8A(x, xs, t) + i;
-            acc[t] += d * (y->d * (float)ck_idot_u8s8(q, y->qs, 32) - 8.0f * y->s);
+            acc[t] += d * y->d * (float)(ck_idot_u8s8(q, y->qs, 32) - 8 * y->sum);
         }
     }
     for (int t = 0; t < nt; t++) out[t * os] = acc[t];
@@ -455,7 +455,7 @@ static void dot_q4_1(int64_t n, const void *w, const void *x, size_t xs, int nt,
         decode_q4_1(b, q, &d, &m);
         for (int t = 0; t < nt; t++) {
             const ck_block_q8a *y = CK_X8A(x, xs, t) + i;
-            acc[t] += d * y->d * (float)ck_idot_u8s8(q, y->qs, 32) + m * y->s;
+            acc[t] += y->d * (d * (float)ck_idot_u8s8(q, y->qs, 32) + m * (float)y->sum);
         }
     }
     for (int t = 0; t < nt; t++) out[t * os] = acc[t];
@@ -469,7 +469,7 @@ static void dot_q5_0(int64_t n, const void *w, const void *x, size_t xs, int nt,
         float d = decode_q5_0(b, q);
         for (int t = 0; t < nt; t++) {
             const ck_block_q8a *y = CK_X8A(x, xs, t) + i;
-            acc[t] += d * (y->d * (float)ck_idot_u8s8(q, y->qs, 32) - 16.0f * y->s);
+            acc[t] += d * y->d * (float)(ck_idot_u8s8(q, y->qs, 32) - 16 * y->sum);
         }
     }
     for (int t = 0; t < nt; t++) out[t * os] = acc[t];
@@ -484,7 +484,7 @@ static void dot_q5_1(int64_t n, const void *w, const void *x, size_t xs, int nt,
         decode_q5_1(b, q, &d, &m);
         for (int t = 0; t < nt; t++) {
             const ck_block_q8a *y = CK_X8A(x, xs, t) + i;
-            acc[t] += d * y->d * (float)ck_idot_u8s8(q, y->qs, 32) + m * y->s;
+            acc[t] += y->d * (d * (float)ck_idot_u8s8(q, y->qs, 32) + m * (float)y->sum);
         }
     }
     for (int t = 0; t < nt; t++) out[t * os] = acc[t];

@@ -35,10 +35,10 @@ enum {
     CK_ACT_Q8_K = 2    // ck_block_q8k: 256 values (K-quant weights)
 };
 
-/// 32 activations quantized to int8: x[i] ~ d * qs[i]; s = d * sum(qs).
+/// 32 activations quantized to int8: x[i] ~ d * qs[i]; sum = sum(qs).
 typedef struct {
     float d;
-    float s;
+    int32_t sum;
     int8_t qs[32];
 } ck_block_q8a;
 
