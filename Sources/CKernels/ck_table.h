@@ -21,6 +21,9 @@
 #ifndef CK_DOT_Q4_K
 #define CK_DOT_Q4_K dot_q4_K
 #endif
+#ifndef CK_DOT_Q5_K
+#define CK_DOT_Q5_K dot_q5_K
+#endif
 #ifndef CK_DOT_Q6_K
 #define CK_DOT_Q6_K dot_q6_K
 #endif
@@ -43,7 +46,7 @@ static const ck_type_kernels CK_KIND_Q8_0 = {32, 34, CK_ACT_Q8_0, dequant_q8_0, 
 static const ck_type_kernels CK_KIND_Q2_K = {256, 84, CK_ACT_Q8_K, dequant_q2_K, dot_q2_K};
 static const ck_type_kernels CK_KIND_Q3_K = {256, 110, CK_ACT_Q8_K, dequant_q3_K, dot_q3_K};
 static const ck_type_kernels CK_KIND_Q4_K = {256, 144, CK_ACT_Q8_K, dequant_q4_K, CK_DOT_Q4_K};
-static const ck_type_kernels CK_KIND_Q5_K = {256, 176, CK_ACT_Q8_K, dequant_q5_K, dot_q5_K};
+static const ck_type_kernels CK_KIND_Q5_K = {256, 176, CK_ACT_Q8_K, dequant_q5_K, CK_DOT_Q5_K};
 static const ck_type_kernels CK_KIND_Q6_K = {256, 210, CK_ACT_Q8_K, dequant_q6_K, CK_DOT_Q6_K};
 
 static const ck_type_kernels *ck_type_kernels_here(uint32_t t) {

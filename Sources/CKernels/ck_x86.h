@@ -1,5 +1,5 @@
 // ck_x86.h: hand-written AVX2 dot products for the hot weight types (the default model's Q4_K,
-// Q6_K, Q5_0, Q8_0, and the easy Q4_0 / Q4_1 / Q5_1), included by ck_avx2.c and ck_avx512.c after
+// Q6_K, Q5_0, Q8_0, and the easy Q4_0 / Q4_1 / Q5_1 / Q5_K), included by ck_avx2.c and ck_avx512.c after
 // ck_impl.h. With CK_VNNI defined, the integer multiply-adds use AVX-512 VNNI (on 256-bit vectors).
 //
 // The maths is ggml's: weights as unsigned integers times int8 activations (maddubs or vpdpbusd),
@@ -155,14 +155,15 @@ CK_DOT_PAIRED(dot_q5_1_x86, 24, CK_STEP_Q5_1)
 /// Shuffle controls that spread 16-bit word k of each 128-bit lane over the lane.
 CK_INLINE __m256i ck_word_splat(int k) { return _mm256_set1_epi16((short)((2 * k + 1) << 8 | (2 * k))); }
 
-/// Q4_K: per super-block, sum_j sc_j * (q . x)_j - dmin/d * sum_j m_j * bsum_j.
-CK_INLINE void dot_q4_K_x86_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,
-                              float *out, size_t os) {
+/// Q4_K and Q5_K (QH: with the fifth bits at b + 16 and quants at b + 48): per super-block,
+/// sum_j sc_j * (q . x)_j - dmin/d * sum_j m_j * bsum_j.
+CK_INLINE void dot_k45_x86(int64_t n, const void *w, const void *x, size_t xs, const int NT,
+                           float *out, size_t os, const int QH) {
     __m256 acc[CK_MAX_NTOK], accm[CK_MAX_NTOK];
     for (int t = 0; t < NT; t++) { acc[t] = _mm256_setzero_ps(); accm[t] = _mm256_setzero_ps(); }
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     const uint8_t *b = w;
-    for (int64_t i = 0; i < n / CK_QKK; i++, b += 144) {
+    for (int64_t i = 0; i < n / CK_QKK; i++, b += QH ? 176 : 144) {
         const float d = ck_read_h(b), dmin = ck_read_h(b + 2);
         // The 12 scale bytes as words A, B, C: scales 0-3 = A & 63, mins 0-3 = B & 63,
         // scales 4-7 = C low nibbles | A top bits << 4, mins 4-7 = C high nibbles | B top bits << 4.
@@ -176,11 +177,19 @@ CK_INLINE void dot_q4_K_x86_n(int64_t n, const void *w, const void *x, size_t xs
         const __m256i mins2 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
         __m256i isum_lo[CK_MAX_NTOK], isum_hi[CK_MAX_NTOK];
         for (int t = 0; t < NT; t++) { isum_lo[t] = _mm256_setzero_si256(); isum_hi[t] = _mm256_setzero_si256(); }
-        const uint8_t *qs = b + 16;
+        const uint8_t *qs = b + (QH ? 48 : 16);
+        const __m256i qh = QH ? ck_loadu(b + 16) : _mm256_setzero_si256();
         for (int c = 0; c < 4; c++) {
             const __m256i raw = ck_loadu(qs + 32 * c);
-            const __m256i lo = _mm256_and_si256(raw, low4);
-            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
+            __m256i lo = _mm256_and_si256(raw, low4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
+            if (QH) {   // bit 2c of qh[l] is bit 4 of value 64c + l, bit 2c+1 of value 64c + 32 + l
+                const __m256i bit = _mm256_set1_epi8(0x10);
+                lo = _mm256_or_si256(lo, _mm256_and_si256(c < 3 ? _mm256_slli_epi16(qh, 4 - 2 * c)
+                                                                : _mm256_srli_epi16(qh, 2), bit));
+                hi = _mm256_or_si256(hi, _mm256_and_si256(c < 2 ? _mm256_slli_epi16(qh, 3 - 2 * c)
+                                                                : _mm256_srli_epi16(qh, 2 * c - 3), bit));
+            }
             const __m256i s_lo = _mm256_shuffle_epi8(sc16, ck_word_splat(2 * c));
             const __m256i s_hi = _mm256_shuffle_epi8(sc16, ck_word_splat(2 * c + 1));
             for (int t = 0; t < NT; t++) {
@@ -199,7 +208,12 @@ CK_INLINE void dot_q4_K_x86_n(int64_t n, const void *w, const void *x, size_t xs
     }
     for (int t = 0; t < NT; t++) out[t * os] = ck_hsum_ps(_mm256_sub_ps(acc[t], accm[t]));
 }
+CK_INLINE void dot_q4_K_x86_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,
+                              float *out, size_t os) { dot_k45_x86(n, w, x, xs, NT, out, os, 0); }
+CK_INLINE void dot_q5_K_x86_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,
+                              float *out, size_t os) { dot_k45_x86(n, w, x, xs, NT, out, os, 1); }
 CK_NT_DISPATCH(dot_q4_K_x86)
+CK_NT_DISPATCH(dot_q5_K_x86)
 
 /// Q6_K: unsigned 6-bit q (0...63) times x, minus 32 * sum_j sc_j * bsum_j, scaled by d.
 CK_INLINE void dot_q6_K_x86_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,
@@ -266,4 +280,5 @@ CK_NT_DISPATCH(dot_q6_K_x86)
 #define CK_DOT_Q5_1 dot_q5_1_x86
 #define CK_DOT_Q8_0 dot_q8_0_x86
 #define CK_DOT_Q4_K dot_q4_K_x86
+#define CK_DOT_Q5_K dot_q5_K_x86
 #define CK_DOT_Q6_K dot_q6_K_x86
