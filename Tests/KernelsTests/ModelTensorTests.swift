@@ -46,6 +46,22 @@ struct ModelTensorTests {
         }
     }
 
+    @Test("the GGUF parser agrees with the recorded tensors; every model tensor has kernels")
+    func parserAgrees() throws {
+        let file = try MappedFile(path: modelPath)
+        let gguf = try GGUFFile.parse(file.bytes)
+        for recorded in modelTensors {
+            let info = try #require(gguf.tensor(named: recorded.name))
+            #expect(info.type == recorded.type)
+            #expect(info.dims == [recorded.cols, recorded.rows])
+            #expect(gguf.dataOffset + info.offset == recorded.offset, "\(recorded.name)")
+        }
+        for info in gguf.tensors {
+            #expect(Kernels.supports(info.type), "\(info.name): \(info.type.name)")
+            #expect(info.dims[0] % info.type.blockSize == 0, "\(info.name)")
+        }
+    }
+
     @Test("matrix products over the real blocks", arguments: modelTensors, isas)
     func realMatmul(_ tensor: ModelTensor, isa: Kernels.ISA) throws {
         let data = try #require(modelData)
