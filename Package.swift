@@ -62,7 +62,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-lswiftSynchronization"])]
         ),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "CKernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "CKernels"], exclude: ["Fixtures"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "GGUF"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
         .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"]),
