@@ -21,6 +21,8 @@ public struct BuildOptions: Sendable {
     public var llmpackVersion: String
     /// Worker threads for hashing and compression.
     public var threads: Int
+    /// The self-test record (JSON) to store, made by running the model at build time.
+    public var selfTest: [UInt8]?
 
     public init(name: String? = nil, runConfig: RunConfig = RunConfig(), licenseText: String? = nil, compressWeights: Bool = false,
                 createdAt: String? = nil, llmpackVersion: String, threads: Int = Parallel.processorCount) {
@@ -65,7 +67,8 @@ public enum BundleBuilder {
         let output = try OutputFile(path: outputPath)
         let index = try BundleWriter.write(stub: runner.bytes,
                                            contents: BundleContents(ggufHeader: header, tensorData: tensorData, runConfig: options.runConfig,
-                                                                    manifest: manifest, compressWeights: options.compressWeights),
+                                                                    manifest: manifest, compressWeights: options.compressWeights,
+                                                                    selfTest: options.selfTest),
                                            to: output, threads: options.threads, progress: progress)
         let size = output.bytesWritten
         try output.commit(mode: 0o755)

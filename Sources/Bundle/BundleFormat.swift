@@ -40,6 +40,11 @@ public enum SectionKind: UInt32, Sendable, CaseIterable, CustomStringConvertible
     case runConfig = 3
     /// Provenance (JSON).
     case manifest = 4
+    /// A short greedy run recorded at build time (JSON), replayed by `--selftest`. Optional.
+    case selfTest = 5
+
+    /// Every bundle has exactly one section of each required kind; optional kinds at most one.
+    public var isRequired: Bool { self != .selfTest }
 
     public var description: String {
         switch self {
@@ -47,6 +52,7 @@ public enum SectionKind: UInt32, Sendable, CaseIterable, CustomStringConvertible
         case .tensorData: return "tensor-data"
         case .runConfig: return "run-config"
         case .manifest: return "manifest"
+        case .selfTest: return "self-test"
         }
     }
 }

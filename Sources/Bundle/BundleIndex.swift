@@ -154,7 +154,11 @@ public struct BundleIndex: Sendable, Equatable {
     func validate(indexOffset: Int) throws {
         for kind in SectionKind.allCases {
             let count = sections.filter { $0.kind == kind }.count
-            guard count == 1 else { throw BundleError.corrupt("bundle index has \(count) \(kind) sections (need exactly one)") }
+            if kind.isRequired {
+                guard count == 1 else { throw BundleError.corrupt("bundle index has \(count) \(kind) sections (need exactly one)") }
+            } else {
+                guard count <= 1 else { throw BundleError.corrupt("bundle index has \(count) \(kind) sections (at most one)") }
+            }
         }
         var previousEnd = 0
         for section in sections.sorted(by: { $0.offset < $1.offset }) {

@@ -42,7 +42,13 @@ public final class BundleReader: @unchecked Sendable {
     public var payload: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: file[payloadStart...]) }
 
     /// The section of a kind (every kind is present: the index was checked).
-    public func section(_ kind: SectionKind) -> SectionEntry { index.section(kind)! }
+    public func section(_ kind: SectionKind) -> SectionEntry {
+        precondition(kind.isRequired, "optional sections are read with optionalSection(_:)")
+        return index.section(kind)!
+    }
+
+    /// A section that a bundle may lack (the self-test).
+    public func optionalSection(_ kind: SectionKind) -> SectionEntry? { index.section(kind) }
 
     /// Where a payload range lies in the file.
     public func fileRange(offset: Int, length: Int) -> Range<Int> { (payloadStart + offset)..<(payloadStart + offset + length) }
@@ -61,7 +67,7 @@ public final class BundleReader: @unchecked Sendable {
     /// A small section's content: checksum checked, decompressed. Not for tensor data.
     public func contents(of kind: SectionKind) throws -> [UInt8] {
         precondition(kind != .tensorData, "tensor data is read with loadTensorData()")
-        let entry = section(kind)
+        guard let entry = index.section(kind) else { throw BundleError.corrupt("the bundle has no \(kind) section") }
         let bytes = stored(entry)
         guard SHA256.hash(bytes) == entry.checksum else {
             let range = fileRange(offset: entry.offset, length: entry.storedLength)
@@ -81,6 +87,11 @@ public final class BundleReader: @unchecked Sendable {
 
     /// The provenance record.
     public func manifest() throws -> Manifest { try Manifest.decode(contents(of: .manifest)) }
+
+    /// The self-test record (JSON) written at build time, or nil for a bundle built without one.
+    public func selfTest() throws -> [UInt8]? {
+        index.section(.selfTest) == nil ? nil : try contents(of: .selfTest)
+    }
 
     /// Length of the tensor data once decompressed.
     public var tensorDataLength: Int { section(.tensorData).rawLength }

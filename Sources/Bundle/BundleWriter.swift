@@ -10,13 +10,16 @@ public struct BundleContents {
     public var tensorData: UnsafeRawBufferPointer
     public var runConfig: RunConfig
     public var manifest: Manifest
+    /// The self-test record (JSON), if one was made.
+    public var selfTest: [UInt8]?
     /// Store tensor-data chunks as zstd frames where that saves at least 5 %.
     public var compressWeights: Bool
     /// Raw bytes per tensor-data chunk: a multiple of 64 KiB (64 MiB unless testing).
     public var chunkSize: Int
 
     public init(ggufHeader: UnsafeRawBufferPointer, tensorData: UnsafeRawBufferPointer, runConfig: RunConfig, manifest: Manifest,
-                compressWeights: Bool, chunkSize: Int = BundleFormat.chunkSize) {
+                compressWeights: Bool, chunkSize: Int = BundleFormat.chunkSize, selfTest: [UInt8]? = nil) {
+        self.selfTest = selfTest
         self.ggufHeader = ggufHeader
         self.tensorData = tensorData
         self.runConfig = runConfig
@@ -54,6 +57,9 @@ public enum BundleWriter {
         try addSection(.runConfig, encoding: .raw, stored: config, rawLength: config.count)
         let manifest = try contents.manifest.encoded()
         try addSection(.manifest, encoding: .raw, stored: manifest, rawLength: manifest.count)
+        if let selfTest = contents.selfTest {
+            try addSection(.selfTest, encoding: .raw, stored: selfTest, rawLength: selfTest.count)
+        }
 
         try output.pad(to: BundleFormat.alignment)
         let tensorOffset = output.bytesWritten - payloadStart
