@@ -56,6 +56,9 @@ public enum ByteLevelEncoding {
         return bytes
     }
 
+    /// `MergeTable.hash` of each byte's character.
+    static let hashes: [UInt64] = utf8.map { $0.withUnsafeBufferPointer(MergeTable.hash) }
+
     /// Byte standing behind each code point below 0x144, -1 where none.
     private static let bytesByCodepoint: [Int16] = {
         var table = [Int16](repeating: -1, count: 0x144)

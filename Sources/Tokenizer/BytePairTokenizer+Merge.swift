@@ -7,100 +7,111 @@
 
 /// Buffers reused from word to word while encoding one text.
 struct MergeSession {
-    /// One symbol of the word: `length` bytes at `start`, linked to its neighbours, with the id of
-    /// its text. A symbol merged into its left neighbour has length 0.
+    /// One symbol of the word: `length` bytes at `start`, linked to its neighbours, with the
+    /// `MergeTable.hash` of its text. A symbol merged into its left neighbour has length 0.
     struct Symbol {
         var start: Int32
         var length: Int32
         var previous: Int32
         var next: Int32
-        var id: Int32
+        var hash: UInt64
     }
 
     var symbols: [Symbol] = []
     var queue = MergeQueue()
-    var scratch: [UInt8] = []
+    /// The word in byte-level characters ...
+    var encoded: [UInt8] = []
+    /// ... where the character of byte `k` starts (one more entry for the end).
+    var encodedStarts: [Int32] = []
 }
 
 extension BytePairTokenizer {
     /// Appends the tokens of one word (raw bytes) to `output`.
     func appendTokens(ofWord word: UnsafeBufferPointer<UInt8>, to output: inout [Int32], session: inout MergeSession) {
         guard !word.isEmpty else { return }
-        let encoded = ByteLevelEncoding.utf8
+        let characters = ByteLevelEncoding.utf8
+        let characterHashes = ByteLevelEncoding.hashes
         let table = vocabulary.table
 
-        if ignoreMerges {
-            session.scratch.removeAll(keepingCapacity: true)
-            for byte in word { session.scratch.append(contentsOf: encoded[Int(byte)]) }
-            if let id = session.scratch.withUnsafeBufferPointer({ table.id(of: $0) }) {
-                output.append(id)
-                return
-            }
-        }
-
         // Work on the session's buffers taken out of it (no overlapping access), put back at the end.
-        var symbols = session.symbols
-        var queue = session.queue
-        session.symbols = []
-        session.queue = MergeQueue()
+        var symbols = session.symbols, queue = session.queue
+        var encoded = session.encoded, starts = session.encodedStarts
+        session = MergeSession()
         defer {
             session.symbols = symbols
             session.queue = queue
+            session.encoded = encoded
+            session.encodedStarts = starts
         }
 
-        symbols.removeAll(keepingCapacity: true)
-        let count = Int32(word.count)
-        for index in 0..<count {
-            symbols.append(MergeSession.Symbol(start: index, length: 1, previous: index - 1,
-                                                       next: index + 1 == count ? -1 : index + 1,
-                                                       id: byteSymbols[Int(word[Int(index)])]))
+        encoded.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        for byte in word {
+            starts.append(Int32(truncatingIfNeeded: encoded.count))
+            encoded.append(contentsOf: characters[Int(byte)])
         }
+        starts.append(Int32(truncatingIfNeeded: encoded.count))
 
-        queue.removeAll()
-        let merges = self.merges
-        symbols.withUnsafeMutableBufferPointer { symbols in
-            func addCandidate(_ left: Int32, _ right: Int32, to queue: inout MergeQueue) {
-                guard left >= 0, right >= 0,
-                      let merge = merges.merge(symbols[Int(left)].id, symbols[Int(right)].id) else { return }
-                queue.push(MergeCandidate(rank: merge.rank, left: left, right: right,
-                                          size: symbols[Int(left)].length + symbols[Int(right)].length,
-                                          result: merge.result))
+        encoded.withUnsafeBufferPointer { encoded in
+            @inline(__always) func text(_ start: Int32, _ length: Int32) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: encoded[Int(starts[Int(start)])..<Int(starts[Int(start + length)])])
             }
-            for index in 1..<count {
-                addCandidate(index - 1, index, to: &queue)
+
+            if ignoreMerges, let id = table.id(of: encoded) {
+                output.append(id)
+                return
             }
-            while let candidate = queue.pop() {
-                let left = Int(candidate.left), right = Int(candidate.right)
-                // Skip candidates whose symbols changed since they were queued (texts only grow).
-                guard symbols[left].length != 0, symbols[right].length != 0,
-                      symbols[left].length + symbols[right].length == candidate.size else { continue }
-                symbols[left].length += symbols[right].length
-                symbols[left].id = candidate.result
-                symbols[right].length = 0
-                symbols[left].next = symbols[right].next
-                if symbols[right].next >= 0 {
-                    symbols[Int(symbols[right].next)].previous = candidate.left
+
+            symbols.removeAll(keepingCapacity: true)
+            let count = Int32(word.count)
+            for index in 0..<count {
+                symbols.append(MergeSession.Symbol(start: index, length: 1, previous: index - 1,
+                                                   next: index + 1 == count ? -1 : index + 1,
+                                                   hash: characterHashes[Int(word[Int(index)])]))
+            }
+
+            queue.removeAll()
+            symbols.withUnsafeMutableBufferPointer { symbols in
+                func addCandidate(_ left: Int32, _ right: Int32) {
+                    guard left >= 0, right >= 0 else { return }
+                    let l = symbols[Int(left)], r = symbols[Int(right)]
+                    guard let rank = merges.rank(text(l.start, l.length), l.hash, text(r.start, r.length), r.hash) else { return }
+                    queue.push(MergeCandidate(rank: rank, left: left, right: right, size: l.length + r.length))
                 }
-                addCandidate(symbols[left].previous, candidate.left, to: &queue)
-                addCandidate(candidate.left, symbols[left].next, to: &queue)
+                for index in 1..<count {
+                    addCandidate(index - 1, index)
+                }
+                while let candidate = queue.pop() {
+                    let left = Int(candidate.left), right = Int(candidate.right)
+                    // Skip candidates whose symbols changed since they were queued (texts only grow).
+                    guard symbols[left].length != 0, symbols[right].length != 0,
+                          symbols[left].length + symbols[right].length == candidate.size else { continue }
+                    symbols[left].length += symbols[right].length
+                    symbols[left].hash = MergeTable.hash(text(symbols[left].start, symbols[left].length))
+                    symbols[right].length = 0
+                    symbols[left].next = symbols[right].next
+                    if symbols[right].next >= 0 {
+                        symbols[Int(symbols[right].next)].previous = candidate.left
+                    }
+                    addCandidate(symbols[left].previous, candidate.left)
+                    addCandidate(candidate.left, symbols[left].next)
+                }
             }
-        }
 
-        let vocabularyCount = Int32(vocabulary.count)
-        var index: Int32 = 0
-        while index >= 0 {
-            let symbol = symbols[Int(index)]
-            if symbol.id >= 0, symbol.id < vocabularyCount {
-                output.append(symbol.id)
-            } else {
-                // llama.cpp looks up each byte of the symbol's (byte-level) text as a one-byte token.
-                for k in symbol.start..<(symbol.start + symbol.length) {
-                    for byte in encoded[Int(word[Int(k)])] where singleByteTokens[Int(byte)] >= 0 {
+            var index: Int32 = 0
+            while index >= 0 {
+                let symbol = symbols[Int(index)]
+                let piece = text(symbol.start, symbol.length)
+                if let id = table.id(of: piece) {
+                    output.append(id)
+                } else {
+                    // llama.cpp looks up each byte of the symbol's (byte-level) text as a one-byte token.
+                    for byte in piece where singleByteTokens[Int(byte)] >= 0 {
                         output.append(singleByteTokens[Int(byte)])
                     }
                 }
+                index = symbol.next
             }
-            index = symbol.next
         }
     }
 }
@@ -112,7 +123,6 @@ struct MergeCandidate {
     var left: Int32
     var right: Int32
     var size: Int32
-    var result: Int32
 
     /// llama.cpp's order: lower rank first, then the leftmost pair.
     @inline(__always)

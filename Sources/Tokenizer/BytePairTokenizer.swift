@@ -25,8 +25,6 @@ public struct BytePairTokenizer: Tokenizer {
 
     let matcher: SpecialTokenMatcher
     let merges: MergeTable
-    /// Id of the text of each byte's character (its token, usually), -1 if the text has no id.
-    let byteSymbols: [Int32]
     /// Token whose text is the single raw byte (llama.cpp's last resort for unmergeable text), or -1.
     let singleByteTokens: [Int32]
     private let endOfGenerationSet: Set<Int32>
@@ -63,11 +61,7 @@ public struct BytePairTokenizer: Tokenizer {
         self.endOfGenerationSet = Set(resolved.endOfGeneration)
         self.matcher = SpecialTokenMatcher(vocabulary: vocabulary, attributes: resolved.attributes)
 
-        let merges = try MergeTable(table: vocabulary.table, count: mergeCount, withLine: withMerge)
-        self.merges = merges
-        self.byteSymbols = ByteLevelEncoding.utf8.map { text in
-            text.withUnsafeBufferPointer { merges.id(of: $0, vocabulary.table) }
-        }
+        self.merges = try MergeTable(count: mergeCount, withLine: withMerge)
         self.singleByteTokens = (0..<256).map { byte in vocabulary.id(of: [UInt8(byte)]) ?? -1 }
     }
 

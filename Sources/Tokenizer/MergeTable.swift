@@ -1,124 +1,132 @@
 // The ranked merges of a byte-level BPE vocabulary (`tokenizer.ggml.merges`, lines "left right",
-// the earliest line merging first), keyed by the ids of the two parts. Texts are given ids once,
-// when the table is built: vocabulary texts keep their token id, and the rare merge part or result
-// that is not a token gets an id past the vocabulary. Encoding then compares integers only.
-// Building it for 280,000 merges is three hash look-ups per merge and one open-addressing insert.
+// the earliest line merging first), found by the texts of the two parts. Building it for 280,000
+// merges must take milliseconds, so nothing is looked up in the vocabulary then: each line is
+// copied, its two parts are hashed, and the pair hash goes into one open-addressing table. A
+// look-up hashes the two texts, probes, and compares the texts with the line to be exact.
 
-/// Merge ranks by pair of text ids.
+/// Merge ranks by pair of texts.
 struct MergeTable: Sendable {
-    /// Open-addressing slots: key `left << 32 | right`, `emptyKey` when free.
+    /// All merge lines, back to back.
+    private var lines: [UInt8] = []
+    /// Line `i` is `lines[lineStarts[i] ..< lineStarts[i + 1]]`.
+    private var lineStarts: [Int32] = [0]
+    /// Offset of the space in line `i` (left part before it, right part after it).
+    private var lineSpaces: [Int32] = []
+    /// Open-addressing slots: the pair hash, 0 when free (a real hash of 0 is stored as 1).
     private var keys: [UInt64] = []
-    /// `rank << 32 | result` for the key in the same slot.
-    private var values: [UInt64] = []
+    /// The line (= rank) of the merge in the same slot.
+    private var ranks: [Int32] = []
     private var mask = 0
-    private static let emptyKey = UInt64.max
-
-    /// Texts that are not tokens but appear in merges, with their ids (from the vocabulary size up).
-    private(set) var extraIds: [[UInt8]: Int32] = [:]
-    /// Texts of those ids, in order.
-    private(set) var extraTexts: [[UInt8]] = []
     /// Number of distinct merges.
     private(set) var count = 0
-
-    /// A merge: its rank (0 first) and the id of the text it makes.
-    struct Merge {
-        var rank: Int32
-        var result: Int32
-    }
 
     /// Builds the table from `count` merge lines; `withLine(i, body)` calls `body` with line `i`'s bytes.
     /// A line without a space after its first byte merges nothing and is skipped, as is a pair seen
     /// before (the earlier rank stays), as llama.cpp does.
-    init(table: TokenTable, count lineCount: Int,
-         withLine: (Int, (UnsafeBufferPointer<UInt8>) -> Void) -> Void) throws(TokenizerError) {
+    init(count lineCount: Int, withLine: (Int, (UnsafeBufferPointer<UInt8>) -> Void) -> Void) throws(TokenizerError) {
         guard lineCount < Int(Int32.max) else {
             throw TokenizerError.invalidVocabulary("\(lineCount) merges is more than ranks can number")
         }
         var capacity = 16
-        while capacity < lineCount * 2 { capacity <<= 1 }
+        while capacity < lineCount + lineCount / 2 { capacity <<= 1 }
         mask = capacity - 1
-        keys = [UInt64](repeating: Self.emptyKey, count: capacity)
-        values = [UInt64](repeating: 0, count: capacity)
-        let vocabularyCount = table.count
+        lineStarts.reserveCapacity(lineCount + 1)
+        lineSpaces.reserveCapacity(lineCount)
+        lines.reserveCapacity(lineCount * 12)
 
-        var joined: [UInt8] = []
+        var tooLong = false
         for rank in 0..<lineCount {
             withLine(rank) { line in
                 var space = 1
                 while space < line.count, line[space] != 0x20 { space += 1 }
-                guard space < line.count else { return }
-                let left = intern(UnsafeBufferPointer(rebasing: line[0..<space]), table, vocabularyCount)
-                let right = intern(UnsafeBufferPointer(rebasing: line[(space + 1)...]), table, vocabularyCount)
-                joined.removeAll(keepingCapacity: true)
-                joined.append(contentsOf: line[0..<space])
-                joined.append(contentsOf: line[(space + 1)...])
-                let result = joined.withUnsafeBufferPointer { intern($0, table, vocabularyCount) }
-                insert(left: left, right: right, Merge(rank: Int32(rank), result: result))
+                lines.append(contentsOf: line)
+                if lines.count > Int(Int32.max) { tooLong = true; lines.removeAll() }
+                lineStarts.append(Int32(truncatingIfNeeded: lines.count))
+                lineSpaces.append(Int32(truncatingIfNeeded: space))
             }
+            if tooLong { throw TokenizerError.invalidVocabulary("the merges hold more than 2 GiB of text") }
         }
-    }
-
-    /// The merge of texts `left` and `right`, if there is one.
-    @inline(__always)
-    func merge(_ left: Int32, _ right: Int32) -> Merge? {
-        guard left >= 0, right >= 0 else { return nil }
-        let key = UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))
-        var slot = Self.slot(key) & mask
-        return keys.withUnsafeBufferPointer { keys in
-            while true {
-                let found = keys[slot]
-                if found == key {
-                    let value = values[slot]
-                    return Merge(rank: Int32(truncatingIfNeeded: value >> 32), result: Int32(truncatingIfNeeded: value))
+        var keys = [UInt64](repeating: 0, count: capacity)
+        var ranks = [Int32](repeating: -1, count: capacity)
+        var inserted = 0
+        lines.withUnsafeBufferPointer { lines in
+            for rank in 0..<lineCount {
+                let (left, right) = parts(rank, lines)
+                guard let left, let right else { continue }
+                let key = Self.pairHash(Self.hash(left), Self.hash(right))
+                var slot = Int(truncatingIfNeeded: key) & mask
+                while true {
+                    let found = keys[slot]
+                    if found == 0 {
+                        keys[slot] = key
+                        ranks[slot] = Int32(rank)
+                        inserted += 1
+                        break
+                    }
+                    if found == key {
+                        let (l, r) = parts(Int(ranks[slot]), lines)
+                        if TokenTable.equal(l!, left), TokenTable.equal(r!, right) { break }   // the earlier rank stays
+                    }
+                    slot = (slot + 1) & mask
                 }
-                if found == Self.emptyKey { return nil }
-                slot = (slot + 1) & mask
             }
         }
+        self.keys = keys
+        self.ranks = ranks
+        self.count = inserted
     }
 
-    /// The id of a text: its token id, else its id among the extra texts, else -1.
-    func id(of text: UnsafeBufferPointer<UInt8>, _ table: TokenTable) -> Int32 {
-        if let id = table.id(of: text) { return id }
-        if extraIds.isEmpty { return -1 }
-        return extraIds[Array(text)] ?? -1
-    }
-
-    /// The text of an extra id (at least the vocabulary size).
-    func extraText(_ id: Int32, vocabularyCount: Int) -> [UInt8] {
-        extraTexts[Int(id) - vocabularyCount]
-    }
-
-    private mutating func intern(_ text: UnsafeBufferPointer<UInt8>, _ table: TokenTable, _ vocabularyCount: Int) -> Int32 {
-        if let id = table.id(of: text) { return id }
-        let bytes = Array(text)
-        if let id = extraIds[bytes] { return id }
-        let id = Int32(vocabularyCount + extraTexts.count)
-        extraIds[bytes] = id
-        extraTexts.append(bytes)
-        return id
-    }
-
-    private mutating func insert(left: Int32, right: Int32, _ merge: Merge) {
-        let key = UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))
-        var slot = Self.slot(key) & mask
-        while true {
-            let found = keys[slot]
-            if found == key { return }   // a later duplicate keeps the earlier rank
-            if found == Self.emptyKey {
-                keys[slot] = key
-                values[slot] = UInt64(UInt32(merge.rank)) << 32 | UInt64(UInt32(bitPattern: merge.result))
-                count += 1
-                return
-            }
-            slot = (slot + 1) & mask
-        }
-    }
-
+    /// The rank of the merge of `left` and `right` (texts in byte-level characters), if there is one.
+    /// `leftHash` and `rightHash` are `MergeTable.hash` of the texts.
     @inline(__always)
-    private static func slot(_ key: UInt64) -> Int {
-        var h = key &* 0x9E37_79B9_7F4A_7C15
-        h ^= h >> 29
-        return Int(truncatingIfNeeded: h)
+    func rank(_ left: UnsafeBufferPointer<UInt8>, _ leftHash: UInt64,
+              _ right: UnsafeBufferPointer<UInt8>, _ rightHash: UInt64) -> Int32? {
+        let key = Self.pairHash(leftHash, rightHash)
+        var slot = Int(truncatingIfNeeded: key) & mask
+        return lines.withUnsafeBufferPointer { lines in
+            keys.withUnsafeBufferPointer { keys in
+                while true {
+                    let found = keys[slot]
+                    if found == 0 { return nil }
+                    if found == key {
+                        let rank = ranks[slot]
+                        let (l, r) = parts(Int(rank), lines)
+                        if TokenTable.equal(l!, left), TokenTable.equal(r!, right) { return rank }
+                    }
+                    slot = (slot + 1) & mask
+                }
+            }
+        }
+    }
+
+    /// The two parts of line `rank`, nil when it has no space after its first byte.
+    @inline(__always)
+    private func parts(_ rank: Int, _ lines: UnsafeBufferPointer<UInt8>)
+        -> (UnsafeBufferPointer<UInt8>?, UnsafeBufferPointer<UInt8>?) {
+        let start = Int(lineStarts[rank]), end = Int(lineStarts[rank + 1])
+        let space = Int(lineSpaces[rank])
+        guard start + space < end else { return (nil, nil) }
+        return (UnsafeBufferPointer(rebasing: lines[start..<(start + space)]),
+                UnsafeBufferPointer(rebasing: lines[(start + space + 1)..<end]))
+    }
+
+    /// 64-bit FNV-1a of a text.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return h
+    }
+
+    /// Hash of an ordered pair of text hashes, mixed so that the low bits (the slot) spread; never 0.
+    @inline(__always)
+    static func pairHash(_ left: UInt64, _ right: UInt64) -> UInt64 {
+        var h = left &* 0x9E37_79B9_7F4A_7C15 &+ right
+        h ^= h >> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h = h &* 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return h == 0 ? 1 : h
     }
 }
