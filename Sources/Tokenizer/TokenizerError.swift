@@ -8,6 +8,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Sendable, Equatable 
     case invalidMetadata(key: String, reason: String)
     /// The file asks for a tokenizer model this module does not implement.
     case unsupportedModel(String)
+    /// The file asks for a BPE pre-tokenizer (`tokenizer.ggml.pre`) this module does not implement.
+    case unsupportedPreTokenizer(String)
 
     public var description: String {
         switch self {
@@ -16,7 +18,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Sendable, Equatable 
         case .invalidMetadata(let key, let reason):
             return "invalid tokenizer metadata \(key): \(reason)"
         case .unsupportedModel(let name):
-            return "unsupported tokenizer model '\(name)' (only 'llama' SentencePiece vocabularies are supported)"
+            return "unsupported tokenizer model '\(name)' (supported: 'llama' SentencePiece and 'gpt2' byte-level BPE)"
+        case .unsupportedPreTokenizer(let name):
+            return "unsupported BPE pre-tokenizer '\(name)' (tokenizer.ggml.pre)"
         }
     }
 }

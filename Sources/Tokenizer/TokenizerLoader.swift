@@ -1,29 +1,51 @@
 // Builds the tokenizer a GGUF file describes, reading the `tokenizer.ggml.*` metadata with the
-// defaults and rules of llama.cpp's llama_vocab::load for SentencePiece (`llama`) vocabularies.
+// defaults and rules of llama.cpp's llama_vocab::load: SentencePiece (`llama`) vocabularies here,
+// byte-level BPE (`gpt2`) ones in TokenizerLoader+BytePair.
 
 import GGUF
 
 /// Builds tokenizers from GGUF metadata.
 public enum TokenizerLoader {
-    /// The tokenizer `gguf` describes. Throws for missing or malformed tokenizer metadata and for
-    /// tokenizer models other than SentencePiece (`tokenizer.ggml.model = llama`).
+    /// The tokenizer `gguf` describes: SentencePiece for `tokenizer.ggml.model = llama`, byte-level
+    /// BPE for `gpt2`. Throws for missing or malformed tokenizer metadata and for other models.
     public static func load(from gguf: GGUFFile) throws -> any Tokenizer {
-        try sentencePiece(from: gguf)
+        switch try model(gguf) {
+        case "llama": return try sentencePiece(from: gguf)
+        case "gpt2": return try bytePair(from: gguf)
+        case let other: throw TokenizerError.unsupportedModel(other)
+        }
     }
 
     /// The SentencePiece tokenizer `gguf` describes.
     public static func sentencePiece(from gguf: GGUFFile) throws -> SentencePieceTokenizer {
-        guard let model = try string(gguf, "tokenizer.ggml.model") else {
-            throw TokenizerError.invalidMetadata(key: "tokenizer.ggml.model", reason: "missing (the file has no tokenizer)")
-        }
+        let model = try model(gguf)
         guard model == "llama" else { throw TokenizerError.unsupportedModel(model) }
 
         let vocabulary = try readVocabulary(gguf)
-        let n = vocabulary.count
+        // SentencePiece defaults, replaced by metadata ids that are in range.
+        let ids = try readSpecialTokenIDs(gguf, defaults: SpecialTokenIDs(bos: 1, eos: 2, unknown: 0),
+                                          count: vocabulary.count)
+        let options = SentencePieceOptions(
+            specialTokens: ids,
+            addBOS: try bool(gguf, "tokenizer.ggml.add_bos_token") ?? true,
+            addEOS: try bool(gguf, "tokenizer.ggml.add_eos_token") ?? false,
+            addSpacePrefix: try bool(gguf, "tokenizer.ggml.add_space_prefix") ?? true,
+            modelName: try string(gguf, "general.name"))
+        return try SentencePieceTokenizer(vocabulary: vocabulary, options: options)
+    }
 
-        // Special ids: SentencePiece defaults, replaced by metadata ids that are in range
-        // (llama.cpp ignores an out-of-range id and keeps the default).
-        var ids = SpecialTokenIDs(bos: 1, eos: 2, unknown: 0)
+    /// `tokenizer.ggml.model`, which must be there.
+    static func model(_ gguf: GGUFFile) throws -> String {
+        guard let model = try string(gguf, "tokenizer.ggml.model") else {
+            throw TokenizerError.invalidMetadata(key: "tokenizer.ggml.model", reason: "missing (the file has no tokenizer)")
+        }
+        return model
+    }
+
+    /// Special ids: `defaults`, each replaced by its metadata id when that is in range
+    /// (llama.cpp ignores an out-of-range id and keeps the default).
+    static func readSpecialTokenIDs(_ gguf: GGUFFile, defaults: SpecialTokenIDs, count n: Int) throws -> SpecialTokenIDs {
+        var ids = defaults
         func read(_ key: String, into slot: inout Int32?) throws {
             if let id = try integer(gguf, "tokenizer.ggml.\(key)"), id >= 0, id < n { slot = Int32(id) }
         }
@@ -44,14 +66,7 @@ public enum TokenizerLoader {
         try read("prefix_token_id", into: &ids.fimPrefix)    // deprecated names
         try read("suffix_token_id", into: &ids.fimSuffix)
         try read("middle_token_id", into: &ids.fimMiddle)
-
-        let options = SentencePieceOptions(
-            specialTokens: ids,
-            addBOS: try bool(gguf, "tokenizer.ggml.add_bos_token") ?? true,
-            addEOS: try bool(gguf, "tokenizer.ggml.add_eos_token") ?? false,
-            addSpacePrefix: try bool(gguf, "tokenizer.ggml.add_space_prefix") ?? true,
-            modelName: try string(gguf, "general.name"))
-        return try SentencePieceTokenizer(vocabulary: vocabulary, options: options)
+        return ids
     }
 
     /// Tokens (exact bytes), scores and token types.
@@ -90,7 +105,7 @@ public enum TokenizerLoader {
 
     // MARK: Typed metadata reads (a key of the wrong type is an error, as in llama.cpp)
 
-    private static func array(_ gguf: GGUFFile, _ key: String) throws -> GGUFArray? {
+    static func array(_ gguf: GGUFFile, _ key: String) throws -> GGUFArray? {
         guard let entry = gguf.entry(key) else { return nil }
         guard let array = entry.arrayValue else {
             throw TokenizerError.invalidMetadata(key: key, reason: "a \(entry.type.name), not an array")
@@ -98,7 +113,7 @@ public enum TokenizerLoader {
         return array
     }
 
-    private static func string(_ gguf: GGUFFile, _ key: String) throws -> String? {
+    static func string(_ gguf: GGUFFile, _ key: String) throws -> String? {
         guard let entry = gguf.entry(key) else { return nil }
         guard let value = entry.value.string else {
             throw TokenizerError.invalidMetadata(key: key, reason: "a \(entry.type.name), not a string")
@@ -106,7 +121,7 @@ public enum TokenizerLoader {
         return value
     }
 
-    private static func bool(_ gguf: GGUFFile, _ key: String) throws -> Bool? {
+    static func bool(_ gguf: GGUFFile, _ key: String) throws -> Bool? {
         guard let entry = gguf.entry(key) else { return nil }
         guard let value = entry.value.bool else {
             throw TokenizerError.invalidMetadata(key: key, reason: "a \(entry.type.name), not a bool")
@@ -114,7 +129,7 @@ public enum TokenizerLoader {
         return value
     }
 
-    private static func integer(_ gguf: GGUFFile, _ key: String) throws -> Int? {
+    static func integer(_ gguf: GGUFFile, _ key: String) throws -> Int? {
         guard let entry = gguf.entry(key) else { return nil }
         switch entry.value {
         case .uint64(let v): return v > UInt64(Int.max) ? Int.max : Int(v)

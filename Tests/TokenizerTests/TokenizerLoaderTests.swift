@@ -95,8 +95,11 @@ import Tokenizer
         #expect(throws: TokenizerError.invalidMetadata(key: "tokenizer.ggml.model", reason: "missing (the file has no tokenizer)")) {
             try TokenizerLoader.load(from: Self.file(dropping: ["tokenizer.ggml.model"]))
         }
+        #expect(throws: TokenizerError.unsupportedModel("bert")) {
+            try TokenizerLoader.load(from: Self.file(["tokenizer.ggml.model": .string("bert")]))
+        }
         #expect(throws: TokenizerError.unsupportedModel("gpt2")) {
-            try TokenizerLoader.load(from: Self.file(["tokenizer.ggml.model": .string("gpt2")]))
+            try TokenizerLoader.sentencePiece(from: Self.file(["tokenizer.ggml.model": .string("gpt2")]))
         }
         #expect(throws: TokenizerError.self) { try TokenizerLoader.load(from: Self.file(dropping: ["tokenizer.ggml.tokens"])) }
         #expect(throws: TokenizerError.self) { try TokenizerLoader.load(from: Self.file(tokens: GGUFArray(int32s: [1, 2, 3]))) }
