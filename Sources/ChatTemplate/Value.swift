@@ -1,0 +1,153 @@
+// The values a template computes with while it renders. Beyond plain data they include Jinja's
+// "undefined" (a missing variable or attribute), namespaces (the one mutable object a template may
+// change) and callables (macros, builtin functions, bound methods such as `content.strip`).
+// Lists and dictionaries are immutable, as in the sandboxed Jinja environment transformers uses,
+// and they remember how deeply they nest so that nesting can be bounded cheaply.
+
+/// A value during rendering.
+enum Value {
+    /// A missing variable or attribute; `reason` says which, for the error if it is used.
+    case undefined(reason: String)
+    case none
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case list(ValueList)
+    case dict(ValueDict)
+    case namespace(Namespace)
+    case callable(Callable)
+
+    static func undefinedName(_ name: String) -> Value {
+        .undefined(reason: "'\(name)' is undefined")
+    }
+
+    var isUndefined: Bool {
+        if case .undefined = self { return true }
+        return false
+    }
+
+    /// The string this value holds, if it is a string.
+    var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    var isNone: Bool {
+        if case .none = self { return true }
+        return false
+    }
+
+    /// How deeply lists and dictionaries nest inside this value (0 for anything else).
+    var depth: Int {
+        switch self {
+        case .list(let l): return l.depth
+        case .dict(let d): return d.depth
+        default: return 0
+        }
+    }
+
+    /// Python's name for this value's type, as Jinja's messages print it.
+    var typeName: String {
+        switch self {
+        case .undefined: return "Undefined"
+        case .none: return "NoneType"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .double: return "float"
+        case .string: return "str"
+        case .list: return "list"
+        case .dict: return "dict"
+        case .namespace: return "Namespace"
+        case .callable: return "function"
+        }
+    }
+
+    /// Python truthiness.
+    var isTruthy: Bool {
+        switch self {
+        case .undefined, .none: return false
+        case .bool(let b): return b
+        case .int(let i): return i != 0
+        case .double(let d): return d != 0
+        case .string(let s): return !s.isEmpty
+        case .list(let l): return !l.items.isEmpty
+        case .dict(let d): return !d.isEmpty
+        case .namespace, .callable: return true
+        }
+    }
+}
+
+/// An immutable list with its nesting depth.
+struct ValueList {
+    let items: [Value]
+    let depth: Int
+
+    init(_ items: [Value]) {
+        self.items = items
+        depth = 1 + (items.lazy.map(\.depth).max() ?? 0)
+    }
+}
+
+/// A dictionary with string keys that keeps insertion order, with its nesting depth.
+struct ValueDict {
+    private(set) var keys: [String] = []
+    private var storage: [String: Value] = [:]
+    private(set) var depth = 1
+
+    init() {}
+
+    init(_ pairs: [(String, Value)]) {
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    var count: Int { keys.count }
+    var isEmpty: Bool { keys.isEmpty }
+    var entries: [(key: String, value: Value)] { keys.map { ($0, storage[$0]!) } }
+    var values: [Value] { keys.map { storage[$0]! } }
+
+    subscript(key: String) -> Value? {
+        get { storage[key] }
+        set {
+            guard let newValue else {
+                if storage.removeValue(forKey: key) != nil { keys.removeAll { $0 == key } }
+                return
+            }
+            if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+            depth = max(depth, 1 + newValue.depth)
+        }
+    }
+}
+
+/// The object `namespace()` makes: attributes a template may assign with `{% set ns.x = ... %}`,
+/// which is how templates carry state out of a loop.
+final class Namespace {
+    var attributes: ValueDict
+
+    init(_ attributes: ValueDict) {
+        self.attributes = attributes
+    }
+}
+
+/// Arguments of a call, a filter or a test.
+struct Arguments {
+    var positional: [Value] = []
+    var keyword: [(name: String, value: Value)] = []
+
+    /// The argument at `index`, or the keyword argument `name`, or nil.
+    func value(_ index: Int, _ name: String) -> Value? {
+        if index < positional.count { return positional[index] }
+        return keyword.first { $0.name == name }?.value
+    }
+}
+
+/// Something a template can call: a macro, a builtin function or a bound method.
+final class Callable {
+    let name: String
+    let body: (Interpreter, Arguments) throws -> Value
+
+    init(_ name: String, _ body: @escaping (Interpreter, Arguments) throws -> Value) {
+        self.name = name
+        self.body = body
+    }
+}
