@@ -33,6 +33,7 @@ indirect enum Expression: Sendable {
     case constant(Constant)
     case name(String, SourceLocation)
     case list([Expression])
+    case tuple([Expression])
     case dict([(key: Expression, value: Expression)])
     case attribute(Expression, String, SourceLocation)
     case item(Expression, Expression, SourceLocation)

@@ -43,10 +43,10 @@ struct ExpressionParser {
         guard stream.current?.isOp(",") == true else { return first }
         var items = [first]
         while stream.skipOp(",") {
-            if stream.atEnd || stream.current?.isName("if") == true { break }
+            if stream.atEnd || stream.current?.isName("if") == true || stream.current?.isOp(")") == true { break }
             items.append(withConditional ? try parseExpression() : try parseOr())
         }
-        return .list(items)
+        return .tuple(items)
     }
 
     mutating func parseOr() throws -> Expression {
@@ -160,7 +160,7 @@ struct ExpressionParser {
             switch t.text {
             case "(":
                 stream.next()
-                if stream.skipOp(")") { return .list([]) }
+                if stream.skipOp(")") { return .tuple([]) }
                 let expr = try nested { p in try p.parseTupleOrExpression() }
                 try stream.expectOp(")")
                 return expr

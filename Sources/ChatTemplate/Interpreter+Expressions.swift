@@ -34,6 +34,8 @@ extension Interpreter {
             return lookup(name)
         case .list(let items):
             return try makeList(try items.map { try evaluate($0) })
+        case .tuple(let items):
+            return try makeList(try items.map { try evaluate($0) }, isTuple: true)
         case .dict(let entries):
             var dict = ValueDict()
             for entry in entries {

@@ -46,7 +46,7 @@ extension Interpreter {
             var pairs = dict.entries.map { [Value.string($0.key), $0.value] }
             try stableSort(&pairs) { pair in caseSensitive ? pair[byValue ? 1 : 0] : Self.foldCase(pair[byValue ? 1 : 0]) }
             if reverse { pairs.reverse() }
-            return try makeList(try pairs.map { try makeList($0) })
+            return try makeList(try pairs.map { try makeList($0, isTuple: true) })
         case "escape", "e", "forceescape":
             var out = ""
             for c in try text(value).unicodeScalars {
@@ -82,7 +82,7 @@ extension Interpreter {
                            base: arguments.value(1, "base")?.integer ?? 10)
         case "items":
             switch value {
-            case .dict(let dict): return try makeList(try dict.entries.map { try makeList([.string($0.key), $0.value]) })
+            case .dict(let dict): return try makeList(try dict.entries.map { try makeList([.string($0.key), $0.value], isTuple: true) })
             case .undefined: return .list(ValueList([]))
             default: throw TemplateError(.runtime, "items expects a dictionary, got \(value.typeName)")
             }

@@ -121,7 +121,7 @@ extension Interpreter {
     private func dictMethod(_ d: ValueDict, _ name: String) -> ((Interpreter, Arguments) throws -> Value)? {
         switch name {
         case "items":
-            return { i, _ in try i.makeList(try d.entries.map { try i.makeList([.string($0.key), $0.value]) }) }
+            return { i, _ in try i.makeList(try d.entries.map { try i.makeList([.string($0.key), $0.value], isTuple: true) }) }
         case "keys":
             return { i, _ in try i.makeList(d.keys.map { .string($0) }) }
         case "values":

@@ -60,9 +60,9 @@ final class Interpreter {
     }
 
     /// A list value, refused if it has too many elements or nests too deeply.
-    func makeList(_ items: [Value]) throws -> Value {
+    func makeList(_ items: [Value], isTuple: Bool = false) throws -> Value {
         try checkCount(items.count)
-        let list = ValueList(items)
+        let list = ValueList(items, isTuple: isTuple)
         guard list.depth <= limits.maxNestingDepth else { throw TemplateError.nestingLimit(limits.maxNestingDepth) }
         return .list(list)
     }
@@ -301,9 +301,9 @@ final class Interpreter {
         let names = Set(macro.parameters.map(\.name))
         var frame: [String: Value] = [:]
         if arguments.positional.count > macro.parameters.count {
-            frame["varargs"] = try makeList(Array(arguments.positional[macro.parameters.count...]))
+            frame["varargs"] = try makeList(Array(arguments.positional[macro.parameters.count...]), isTuple: true)
         } else {
-            frame["varargs"] = .list(ValueList([]))
+            frame["varargs"] = .list(ValueList([], isTuple: true))
         }
         var kwargs = ValueDict()
         for (name, value) in arguments.keyword where !names.contains(name) {

@@ -29,7 +29,7 @@ extension Value {
         case (.string(let a), .string(let b)): return a == b
         case (.int(let a), .int(let b)): return a == b
         case (.list(let a), .list(let b)):
-            return a.items.count == b.items.count && zip(a.items, b.items).allSatisfy { $0.equals($1) }
+            return a.isTuple == b.isTuple && a.items.count == b.items.count && zip(a.items, b.items).allSatisfy { $0.equals($1) }
         case (.dict(let a), .dict(let b)):
             return a.count == b.count && a.entries.allSatisfy { entry in
                 b[entry.key].map { entry.value.equals($0) } ?? false

@@ -53,12 +53,12 @@ extension Value {
         case .double(let d): try out.append(Value.pythonFloat(d))
         case .string(let s): try out.append(top ? s : Value.pythonRepr(s))
         case .list(let l):
-            try out.append("[")
+            try out.append(l.isTuple ? "(" : "[")
             for (i, item) in l.items.enumerated() {
                 if i > 0 { try out.append(", ") }
                 try item.writeRepr(into: &out, top: false)
             }
-            try out.append("]")
+            try out.append(l.isTuple ? (l.items.count == 1 ? ",)" : ")") : "]")
         case .dict(let d):
             try out.append("{")
             for (i, entry) in d.entries.enumerated() {

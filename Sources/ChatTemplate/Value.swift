@@ -78,13 +78,15 @@ enum Value {
     }
 }
 
-/// An immutable list with its nesting depth.
+/// An immutable list (or Python tuple, which prints in parentheses) with its nesting depth.
 struct ValueList {
     let items: [Value]
     let depth: Int
+    let isTuple: Bool
 
-    init(_ items: [Value]) {
+    init(_ items: [Value], isTuple: Bool = false) {
         self.items = items
+        self.isTuple = isTuple
         depth = 1 + (items.lazy.map(\.depth).max() ?? 0)
     }
 }

@@ -63,51 +63,56 @@ TOKENS = {
     "smollm2": ("<|im_start|>", "<|im_end|>"),
 }
 
-cases = []
-def add(name, template, messages, add_generation_prompt=True, **extra):
-    bos, eos = TOKENS[template]
-    context = {"messages": messages, "bos_token": bos, "eos_token": eos,
-               "add_generation_prompt": add_generation_prompt}
-    if "tools" not in extra:
-        context["tools"] = None      # transformers passes tools=None when there are none
-    context.update(extra)
-    source = open(os.path.join(HERE, template + ".jinja"), encoding="utf-8").read()
-    case = {"name": name, "template": template, "context": context}
-    try:
-        case["expected"] = env.from_string(source).render(**context)
-    except jinja2.exceptions.TemplateError as e:
-        case["error"] = str(e)
-    cases.append(case)
+def main():
+    cases = []
+    def add(name, template, messages, add_generation_prompt=True, **extra):
+        bos, eos = TOKENS[template]
+        context = {"messages": messages, "bos_token": bos, "eos_token": eos,
+                   "add_generation_prompt": add_generation_prompt}
+        if "tools" not in extra:
+            context["tools"] = None      # transformers passes tools=None when there are none
+        context.update(extra)
+        source = open(os.path.join(HERE, template + ".jinja"), encoding="utf-8").read()
+        case = {"name": name, "template": template, "context": context}
+        try:
+            case["expected"] = env.from_string(source).render(**context)
+        except jinja2.exceptions.TemplateError as e:
+            case["error"] = str(e)
+        cases.append(case)
 
-everything = list(TOKENS)
-for t in everything:
-    alternating = t not in ("gemma2",)   # gemma2 refuses a system message
-    add(f"{t} basic", t, BASIC if alternating else BASIC[1:])
-    add(f"{t} no system", t, NOSYS)
-    add(f"{t} single turn, no generation prompt", t, SINGLE, add_generation_prompt=False)
-    add(f"{t} unicode", t, UNICODE if alternating else UNICODE[1:])
+    everything = list(TOKENS)
+    for t in everything:
+        alternating = t not in ("gemma2",)   # gemma2 refuses a system message
+        add(f"{t} basic", t, BASIC if alternating else BASIC[1:])
+        add(f"{t} no system", t, NOSYS)
+        add(f"{t} single turn, no generation prompt", t, SINGLE, add_generation_prompt=False)
+        add(f"{t} unicode", t, UNICODE if alternating else UNICODE[1:])
 
-add("gemma2 system raises", "gemma2", BASIC)
-add("gemma3 content parts", "gemma3", PARTS)
-add("gemma3 alternation raises", "gemma3", ALTERNATION_BROKEN)
-add("llama2 alternation raises", "llama2", ALTERNATION_BROKEN)
-add("mistral-v0.3 alternation raises", "mistral-v0.3", ALTERNATION_BROKEN)
-add("qwen3 think stripped from history", "qwen3", THINK)
-add("qwen3 think kept on last assistant turn", "qwen3", THINK_LAST, add_generation_prompt=False)
-add("qwen3 enable_thinking false", "qwen3", NOSYS, enable_thinking=False)
-add("qwen3 reasoning_content", "qwen3", REASONING + [msg("assistant", "See you.", reasoning_content="\nThey leave.\n")],
-    add_generation_prompt=False)
-for t in ("qwen2.5", "qwen3", "llama-3.1", "llama-3.2", "mistral-v0.3"):
-    add(f"{t} tools", t, TOOL_CONV, tools=TOOLS)
-add("llama-3.1 tools in system message", "llama-3.1", TOOL_CONV, tools=TOOLS, tools_in_user_message=False)
-add("llama-3.1 builtin tools", "llama-3.1", BASIC, builtin_tools=["brave_search", "code_interpreter", "wolfram_alpha"])
-add("llama-3.2 custom date", "llama-3.2", NOSYS, date_string="01 Jan 2030")
-add("mistral-v0.3 bad tool id raises", "mistral-v0.3",
-    [msg("user", "x"), {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "type": "function",
-      "function": {"name": "f", "arguments": {}}}]}], tools=TOOLS)
+    add("gemma2 system raises", "gemma2", BASIC)
+    add("gemma3 content parts", "gemma3", PARTS)
+    add("gemma3 alternation raises", "gemma3", ALTERNATION_BROKEN)
+    add("llama2 alternation raises", "llama2", ALTERNATION_BROKEN)
+    add("mistral-v0.3 alternation raises", "mistral-v0.3", ALTERNATION_BROKEN)
+    add("qwen3 think stripped from history", "qwen3", THINK)
+    add("qwen3 think kept on last assistant turn", "qwen3", THINK_LAST, add_generation_prompt=False)
+    add("qwen3 enable_thinking false", "qwen3", NOSYS, enable_thinking=False)
+    add("qwen3 reasoning_content", "qwen3", REASONING + [msg("assistant", "See you.", reasoning_content="\nThey leave.\n")],
+        add_generation_prompt=False)
+    for t in ("qwen2.5", "qwen3", "llama-3.1", "llama-3.2", "mistral-v0.3"):
+        add(f"{t} tools", t, TOOL_CONV, tools=TOOLS)
+    add("llama-3.1 tools in system message", "llama-3.1", TOOL_CONV, tools=TOOLS, tools_in_user_message=False)
+    add("llama-3.1 builtin tools", "llama-3.1", BASIC, builtin_tools=["brave_search", "code_interpreter", "wolfram_alpha"])
+    add("llama-3.2 custom date", "llama-3.2", NOSYS, date_string="01 Jan 2030")
+    add("mistral-v0.3 bad tool id raises", "mistral-v0.3",
+        [msg("user", "x"), {"role": "assistant", "content": "", "tool_calls": [{"id": "short", "type": "function",
+          "function": {"name": "f", "arguments": {}}}]}], tools=TOOLS)
 
-with open(os.path.join(HERE, "cases.json"), "w", encoding="utf-8") as f:
-    json.dump({"generator": "make_cases.py with jinja2 " + jinja2.__version__,
-               "strftime_now": NOW.isoformat(), "cases": cases}, f, ensure_ascii=False, indent=1)
-    f.write("\n")
-print(len(cases), "cases;", sum("error" in c for c in cases), "expect an error")
+    with open(os.path.join(HERE, "cases.json"), "w", encoding="utf-8") as f:
+        json.dump({"generator": "make_cases.py with jinja2 " + jinja2.__version__,
+                   "strftime_now": NOW.isoformat(), "cases": cases}, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    print(len(cases), "cases;", sum("error" in c for c in cases), "expect an error")
+
+
+if __name__ == "__main__":
+    main()
