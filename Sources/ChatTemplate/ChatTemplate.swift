@@ -49,3 +49,42 @@ public struct ChatTemplate: Sendable {
         return try Interpreter(context: variables, limits: limits, date: date).render(nodes)
     }
 }
+
+extension ChatTemplate {
+    /// The template to use when a GGUF file carries no `tokenizer.chat_template`, chosen by its
+    /// `general.architecture`, or nil for an architecture without one.
+    ///
+    /// - gemma, gemma2, gemma3, gemma3n: Gemma's turn format (the system prompt folded into the
+    ///   first user turn, as Gemma 3's template does).
+    /// - llama: Llama 3's header format when the vocabulary has `<|start_header_id|>`, ChatML when it
+    ///   has `<|im_start|>` (SmolLM), Mistral's when it has an `[INST]` token, else Llama 2's `[INST]`.
+    /// - qwen2 (and qwen2moe): ChatML with Qwen2's default system prompt; qwen3 (and qwen3moe): Qwen3's.
+    /// - phi3: Phi-3.5's format.
+    /// - Parameter hasToken: whether the model's vocabulary holds a token with exactly this text.
+    public static func builtin(architecture: String, hasToken: (String) -> Bool = { _ in false }) -> ChatTemplate? {
+        let source: String
+        switch architecture.lowercased() {
+        case "gemma", "gemma2", "gemma3", "gemma3n":
+            source = BuiltinTemplates.gemma
+        case "llama":
+            if hasToken("<|start_header_id|>") {
+                source = BuiltinTemplates.llama3
+            } else if hasToken("<|im_start|>") {
+                source = BuiltinTemplates.chatml
+            } else if hasToken("[INST]") {
+                source = BuiltinTemplates.mistral
+            } else {
+                source = BuiltinTemplates.llama2
+            }
+        case "qwen2", "qwen2moe":
+            source = BuiltinTemplates.qwen2
+        case "qwen3", "qwen3moe":
+            source = BuiltinTemplates.qwen3
+        case "phi3":
+            source = BuiltinTemplates.phi3
+        default:
+            return nil
+        }
+        return try? ChatTemplate(source)
+    }
+}

@@ -61,6 +61,7 @@ TOKENS = {
     "qwen2.5": ("", "<|im_end|>"), "qwen3": ("", "<|im_end|>"), "qwen2-gguf": ("", "<|endoftext|>"),
     "phi-3-mini": ("<s>", "<|endoftext|>"), "phi-3.5-mini": ("<s>", "<|endoftext|>"),
     "smollm2": ("<|im_start|>", "<|im_end|>"),
+    "llama-3": ("<|begin_of_text|>", "<|eot_id|>"), "chatml": ("", "<|im_end|>"),
 }
 
 def main():
