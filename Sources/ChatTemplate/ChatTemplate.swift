@@ -44,7 +44,12 @@ public struct ChatTemplate: Sendable {
     public func render(context: [String: TemplateValue], date: TemplateDate? = nil) throws -> String {
         var variables: [String: Value] = [:]
         for (name, value) in context {
-            variables[name] = try Value(value, maxDepth: limits.maxNestingDepth)
+            let converted = try Value(value, maxDepth: limits.maxNestingDepth)
+            guard converted.size <= limits.maxCollectionCount else {
+                throw TemplateError(.limitExceeded(limit: "maxCollectionCount"),
+                                    "the variable '\(name)' holds more than maxCollectionCount (\(limits.maxCollectionCount)) elements")
+            }
+            variables[name] = converted
         }
         return try Interpreter(context: variables, limits: limits, date: date).render(nodes)
     }

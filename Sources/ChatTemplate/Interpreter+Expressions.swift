@@ -18,7 +18,9 @@ extension Interpreter {
     func evaluate(_ expression: Expression) throws -> Value {
         try deeper {
             do {
-                return try evaluateUnlocated(expression)
+                let value = try evaluateUnlocated(expression)
+                try charge(value.cost)
+                return value
             } catch let error as TemplateError where error.line == nil {
                 guard let location = expression.location else { throw error }
                 throw error.located(at: location)
@@ -120,6 +122,8 @@ extension Interpreter {
             return dict[name] ?? .undefined(reason: "'dict object' has no attribute '\(name)'")
         case .namespace(let ns):
             return ns.attributes[name] ?? .undefined(reason: "'Namespace object' has no attribute '\(name)'")
+        case .loop(let loop):
+            return loop.attribute(name) ?? .undefined(reason: "'LoopContext object' has no attribute '\(name)'")
         default:
             return method(of: value, name) ?? .undefined(reason: "'\(value.typeName) object' has no attribute '\(name)'")
         }
@@ -145,6 +149,8 @@ extension Interpreter {
             return dict[key] ?? method(of: value, key) ?? .undefined(reason: "'dict object' has no attribute '\(key)'")
         case (.namespace(let ns), .string(let key)):
             return ns.attributes[key] ?? .undefined(reason: "'Namespace object' has no attribute '\(key)'")
+        case (.loop(let loop), .string(let key)):
+            return loop.attribute(key) ?? .undefined(reason: "'LoopContext object' has no attribute '\(key)'")
         case (_, .string(let key)):
             return method(of: value, key) ?? .undefined(reason: "'\(value.typeName) object' has no attribute '\(key)'")
         default:

@@ -59,6 +59,6 @@ extension Interpreter {
             items.append(.int(i))
             i = i &+ step
         }
-        return .list(ValueList(items))
+        return .list(ValueList(flat: items))
     }
 }

@@ -12,6 +12,7 @@ final class Interpreter {
     private var iterations = 0
     private var callDepth = 0
     private var renderDepth = 0
+    private var work = 0
 
     /// How a list of statements finished.
     enum Flow {
@@ -33,7 +34,17 @@ final class Interpreter {
 
     // MARK: - Limits
 
+    /// Adds `units` to the work done; past maxWork the render stops.
+    func charge(_ units: Int) throws {
+        work = work.addingReportingOverflow(units).overflow ? Int.max : work + units
+        guard work <= limits.maxWork else {
+            throw TemplateError(.limitExceeded(limit: "maxWork"),
+                                "the render did more than maxWork (\(limits.maxWork)) units of work")
+        }
+    }
+
     func countIteration() throws {
+        try charge(1)
         iterations += 1
         guard iterations <= limits.maxLoopIterations else {
             throw TemplateError(.limitExceeded(limit: "maxLoopIterations"),
@@ -63,12 +74,13 @@ final class Interpreter {
     func makeList(_ items: [Value], isTuple: Bool = false) throws -> Value {
         try checkCount(items.count)
         let list = ValueList(items, isTuple: isTuple)
+        try checkCount(list.size)
         guard list.depth <= limits.maxNestingDepth else { throw TemplateError.nestingLimit(limits.maxNestingDepth) }
         return .list(list)
     }
 
     func makeDict(_ dict: ValueDict) throws -> Value {
-        try checkCount(dict.count)
+        try checkCount(dict.size)
         guard dict.depth <= limits.maxNestingDepth else { throw TemplateError.nestingLimit(limits.maxNestingDepth) }
         return .dict(dict)
     }
@@ -83,6 +95,7 @@ final class Interpreter {
     // MARK: - Output and scopes
 
     func write(_ text: String) throws {
+        try charge(text.utf8.count)
         buffers[buffers.count - 1] += text
         if buffers[buffers.count - 1].utf8.count > limits.maxOutputBytes {
             throw TemplateError.outputLimit(limits.maxOutputBytes)
@@ -135,6 +148,7 @@ final class Interpreter {
             }
             ns.attributes[attribute] = value
             guard ns.attributes.depth <= limits.maxNestingDepth else { throw TemplateError.nestingLimit(limits.maxNestingDepth) }
+            try checkCount(ns.attributes.size)
         case .tuple(let names):
             let items = try iterate(value)
             guard items.count == names.count else {
@@ -245,33 +259,17 @@ final class Interpreter {
         if items.isEmpty {
             return try inScope { try execute(loop.otherwise) }
         }
+        let context = LoopContext(items: items)
         return try inScope {
             for (index, item) in items.enumerated() {
                 try countIteration()
-                frames[frames.count - 1] = ["loop": loopObject(index: index, items: items)]
+                context.index = index
+                frames[frames.count - 1] = ["loop": .loop(context)]
                 try assign(loop.target, item)
                 if try execute(loop.body) == .breakLoop { break }
             }
             return .normal
         }
-    }
-
-    /// Jinja's `loop` variable for iteration `index` over `items`.
-    private func loopObject(index: Int, items: [Value]) -> Value {
-        let count = items.count
-        var loop = ValueDict([
-            ("index", .int(index + 1)), ("index0", .int(index)),
-            ("revindex", .int(count - index)), ("revindex0", .int(count - index - 1)),
-            ("first", .bool(index == 0)), ("last", .bool(index == count - 1)),
-            ("length", .int(count)), ("depth", .int(1)), ("depth0", .int(0)),
-        ])
-        if index > 0 { loop["previtem"] = items[index - 1] }
-        if index + 1 < count { loop["nextitem"] = items[index + 1] }
-        loop["cycle"] = .callable(Callable("loop.cycle") { _, arguments in
-            guard !arguments.positional.isEmpty else { throw TemplateError(.runtime, "no items for cycling given") }
-            return arguments.positional[index % arguments.positional.count]
-        })
-        return .dict(loop)
     }
 
     /// The elements a for loop (or unpacking) visits: list items, dictionary keys, string characters.

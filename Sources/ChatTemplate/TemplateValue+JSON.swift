@@ -222,9 +222,7 @@ extension Value {
             }
             try newline(level)
             try out.append("}")
-        case .namespace(let ns):
-            try Value.dict(ns.attributes).writeJSON(into: &out, indent: indent, level: level, separators: separators)
-        case .undefined, .callable:
+        case .undefined, .callable, .loop, .namespace:
             throw TemplateError(.runtime, "Object of type \(typeName) is not JSON serializable")
         }
     }

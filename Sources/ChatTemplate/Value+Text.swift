@@ -32,7 +32,7 @@ extension Value {
         case .string(let s): return s
         default:
             var out = BoundedText(limit: limit)
-            try writeRepr(into: &out, top: true)
+            try writeRepr(into: &out, top: true, inNamespace: false)
             return out.text
         }
     }
@@ -40,11 +40,13 @@ extension Value {
     /// Python's repr() of this value (strings quoted).
     func repr(limit: Int) throws -> String {
         var out = BoundedText(limit: limit)
-        try writeRepr(into: &out, top: false)
+        try writeRepr(into: &out, top: false, inNamespace: false)
         return out.text
     }
 
-    private func writeRepr(into out: inout BoundedText, top: Bool) throws {
+    /// `inNamespace`: inside a namespace's attributes, where a namespace prints without its
+    /// attributes (a namespace may hold itself).
+    private func writeRepr(into out: inout BoundedText, top: Bool, inNamespace: Bool) throws {
         switch self {
         case .undefined: try out.append(top ? "" : "Undefined")
         case .none: try out.append("None")
@@ -56,7 +58,7 @@ extension Value {
             try out.append(l.isTuple ? "(" : "[")
             for (i, item) in l.items.enumerated() {
                 if i > 0 { try out.append(", ") }
-                try item.writeRepr(into: &out, top: false)
+                try item.writeRepr(into: &out, top: false, inNamespace: inNamespace)
             }
             try out.append(l.isTuple ? (l.items.count == 1 ? ",)" : ")") : "]")
         case .dict(let d):
@@ -64,14 +66,16 @@ extension Value {
             for (i, entry) in d.entries.enumerated() {
                 if i > 0 { try out.append(", ") }
                 try out.append(Value.pythonRepr(entry.key) + ": ")
-                try entry.value.writeRepr(into: &out, top: false)
+                try entry.value.writeRepr(into: &out, top: false, inNamespace: inNamespace)
             }
             try out.append("}")
         case .namespace(let ns):
+            if inNamespace { return try out.append("<Namespace>") }
             try out.append("<Namespace ")
-            try Value.dict(ns.attributes).writeRepr(into: &out, top: false)
+            try Value.dict(ns.attributes).writeRepr(into: &out, top: false, inNamespace: true)
             try out.append(">")
         case .callable(let c): try out.append("<function \(c.name)>")
+        case .loop(let l): try out.append("<LoopContext \(l.index + 1)/\(l.items.count)>")
         }
     }
 

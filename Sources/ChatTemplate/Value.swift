@@ -17,6 +17,8 @@ enum Value {
     case dict(ValueDict)
     case namespace(Namespace)
     case callable(Callable)
+    /// The `loop` variable of a for loop.
+    case loop(LoopContext)
 
     static func undefinedName(_ name: String) -> Value {
         .undefined(reason: "'\(name)' is undefined")
@@ -47,6 +49,24 @@ enum Value {
         }
     }
 
+    /// How many elements this value holds, counting those of nested lists and dictionaries
+    /// (0 for anything else): a bound on the work of comparing, printing or copying it.
+    var size: Int {
+        switch self {
+        case .list(let l): return l.size
+        case .dict(let d): return d.size
+        default: return 0
+        }
+    }
+
+    /// What evaluating this value is charged against maxWork: its bytes or elements.
+    var cost: Int {
+        switch self {
+        case .string(let s): return 1 + s.utf8.count
+        default: return 1 + size
+        }
+    }
+
     /// Python's name for this value's type, as Jinja's messages print it.
     var typeName: String {
         switch self {
@@ -60,6 +80,7 @@ enum Value {
         case .dict: return "dict"
         case .namespace: return "Namespace"
         case .callable: return "function"
+        case .loop: return "LoopContext"
         }
     }
 
@@ -73,29 +94,57 @@ enum Value {
         case .string(let s): return !s.isEmpty
         case .list(let l): return !l.items.isEmpty
         case .dict(let d): return !d.isEmpty
-        case .namespace, .callable: return true
+        case .namespace, .callable, .loop: return true
         }
     }
 }
 
-/// An immutable list (or Python tuple, which prints in parentheses) with its nesting depth.
+/// An immutable list (or Python tuple, which prints in parentheses) with its nesting depth and
+/// total element count.
 struct ValueList {
     let items: [Value]
     let depth: Int
+    let size: Int
     let isTuple: Bool
 
     init(_ items: [Value], isTuple: Bool = false) {
         self.items = items
         self.isTuple = isTuple
-        depth = 1 + (items.lazy.map(\.depth).max() ?? 0)
+        var deepest = 0
+        var total = items.count
+        for item in items {
+            switch item {
+            case .list(let l):
+                deepest = max(deepest, l.depth)
+                total = total.addingReportingOverflow(l.size).partialValue
+            case .dict(let d):
+                deepest = max(deepest, d.depth)
+                total = total.addingReportingOverflow(d.size).partialValue
+            default:
+                break
+            }
+            if total < 0 { total = Int.max }
+        }
+        depth = 1 + deepest
+        size = total
+    }
+
+    /// A list whose items are known to hold no lists or dictionaries.
+    init(flat items: [Value]) {
+        self.items = items
+        isTuple = false
+        depth = 1
+        size = items.count
     }
 }
 
-/// A dictionary with string keys that keeps insertion order, with its nesting depth.
+/// A dictionary with string keys that keeps insertion order, with its nesting depth and total
+/// element count.
 struct ValueDict {
     private(set) var keys: [String] = []
     private var storage: [String: Value] = [:]
     private(set) var depth = 1
+    private(set) var size = 0
 
     init() {}
 
@@ -112,10 +161,19 @@ struct ValueDict {
         get { storage[key] }
         set {
             guard let newValue else {
-                if storage.removeValue(forKey: key) != nil { keys.removeAll { $0 == key } }
+                if let old = storage.removeValue(forKey: key) {
+                    keys.removeAll { $0 == key }
+                    size -= 1 + old.size
+                }
                 return
             }
-            if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
+            if let old = storage.updateValue(newValue, forKey: key) {
+                size -= 1 + old.size
+            } else {
+                keys.append(key)
+            }
+            let (total, overflow) = size.addingReportingOverflow(1 + newValue.size)
+            size = overflow ? Int.max : total
             depth = max(depth, 1 + newValue.depth)
         }
     }
@@ -128,6 +186,41 @@ final class Namespace {
 
     init(_ attributes: ValueDict) {
         self.attributes = attributes
+    }
+}
+
+/// Jinja's `loop` variable: one object per for loop, moved forward at each iteration, whose
+/// attributes (index, first, last, length, previtem, cycle...) are computed when read.
+final class LoopContext {
+    let items: [Value]
+    var index = 0
+
+    init(items: [Value]) {
+        self.items = items
+    }
+
+    func attribute(_ name: String) -> Value? {
+        let count = items.count
+        switch name {
+        case "index": return .int(index + 1)
+        case "index0": return .int(index)
+        case "revindex": return .int(count - index)
+        case "revindex0": return .int(count - index - 1)
+        case "first": return .bool(index == 0)
+        case "last": return .bool(index == count - 1)
+        case "length": return .int(count)
+        case "depth": return .int(1)
+        case "depth0": return .int(0)
+        case "previtem": return index > 0 ? items[index - 1] : nil
+        case "nextitem": return index + 1 < count ? items[index + 1] : nil
+        case "cycle":
+            let position = index
+            return .callable(Callable("loop.cycle") { _, arguments in
+                guard !arguments.positional.isEmpty else { throw TemplateError(.runtime, "no items for cycling given") }
+                return arguments.positional[position % arguments.positional.count]
+            })
+        default: return nil
+        }
     }
 }
 
