@@ -207,7 +207,7 @@ struct ExpressionParser {
                 expr = try parseSubscript(expr, location: t.location)
             case "(":
                 stream.next()
-                expr = .call(expr, try parseCallArguments(), t.location)
+                expr = .call(expr, try parseCallArguments(), expr.location ?? t.location)
             default:
                 return expr
             }
@@ -220,10 +220,11 @@ struct ExpressionParser {
         var parts: [Expression?] = [nil]
         var isSlice = false
         while !stream.skipOp("]") {
-            if stream.skipOp(":") {
+            if stream.current?.isOp(":") == true {
+                guard parts.count < 3 else { throw stream.error("too many ':' in a slice") }
+                stream.next()
                 isSlice = true
                 parts.append(nil)
-                guard parts.count <= 3 else { throw stream.error("too many ':' in a slice") }
             } else {
                 guard parts[parts.count - 1] == nil else { throw stream.error("expected ']' or ':', got \(stream.currentDescription)") }
                 parts[parts.count - 1] = try parseExpression()
@@ -281,7 +282,7 @@ struct ExpressionParser {
                 expr = .test(expr, name: name, arguments, negated: negated, t.location)
             } else if t.isOp("(") {
                 stream.next()
-                expr = .call(expr, try parseCallArguments(), t.location)
+                expr = .call(expr, try parseCallArguments(), expr.location ?? t.location)
             } else {
                 return expr
             }
