@@ -392,7 +392,8 @@ extension Interpreter {
         if arguments.keyword.first(where: { $0.name == "sort_keys" })?.value.isTruthy == true {
             subject = Self.sortingKeys(value)
         }
-        return try subject.json(indent: indent, separators: separators, limit: limits.maxOutputBytes)
+        let asciiOnly = arguments.keyword.first(where: { $0.name == "ensure_ascii" })?.value.isTruthy ?? false
+        return try subject.json(indent: indent, separators: separators, asciiOnly: asciiOnly, limit: limits.maxOutputBytes)
     }
 
     private static func sortingKeys(_ value: Value) -> Value {

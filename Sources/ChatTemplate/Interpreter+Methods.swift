@@ -109,8 +109,12 @@ extension Interpreter {
         case "removeprefix", "removesuffix":
             return { i, a in
                 let affix = try i.text(try i.requiredArgument(a, 0, "affix", of: name))
-                if name == "removeprefix", s.hasPrefix(affix) { return .string(String(s.dropFirst(affix.count))) }
-                if name == "removesuffix", s.hasSuffix(affix), !affix.isEmpty { return .string(String(s.dropLast(affix.count))) }
+                let scalars = Array(s.unicodeScalars)
+                let a = Array(affix.unicodeScalars)
+                if name == "removeprefix", scalars.starts(with: a) { return .string(String(scalars: scalars.dropFirst(a.count))) }
+                if name == "removesuffix", !a.isEmpty, scalars.reversed().starts(with: a.reversed()) {
+                    return .string(String(scalars: scalars.dropLast(a.count)))
+                }
                 return .string(s)
             }
         default:

@@ -182,7 +182,7 @@ extension Interpreter {
             guard case .string(let needle) = item else {
                 throw TemplateError(.runtime, "'in <string>' requires string as left operand, not \(item.typeName)")
             }
-            return needle.isEmpty || s.contains(needle)
+            return s.containsScalars(of: needle)
         case .list(let l): return l.items.contains { $0.equals(item) }
         case .dict(let d):
             guard case .string(let key) = item else { return false }

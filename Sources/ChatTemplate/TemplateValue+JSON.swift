@@ -179,16 +179,16 @@ private struct JSONReader {
 }
 
 extension Value {
-    /// Python's json.dumps(self, ensure_ascii=False, indent=indent, separators=separators).
-    func json(indent: String?, separators: (item: String, key: String)?, limit: Int) throws -> String {
+    /// Python's json.dumps(self, ensure_ascii=asciiOnly, indent=indent, separators=separators).
+    func json(indent: String?, separators: (item: String, key: String)?, asciiOnly: Bool = false, limit: Int) throws -> String {
         var out = BoundedText(limit: limit)
         let seps = separators ?? (indent == nil ? (", ", ": ") : (",", ": "))
-        try writeJSON(into: &out, indent: indent, level: 0, separators: seps)
+        try writeJSON(into: &out, indent: indent, level: 0, separators: seps, asciiOnly: asciiOnly)
         return out.text
     }
 
     private func writeJSON(into out: inout BoundedText, indent: String?, level: Int,
-                           separators: (item: String, key: String)) throws {
+                           separators: (item: String, key: String), asciiOnly: Bool) throws {
         func newline(_ level: Int) throws {
             if let indent { try out.append("\n" + String(repeating: indent, count: level)) }
         }
@@ -200,14 +200,14 @@ extension Value {
             if d.isNaN { try out.append("NaN") }
             else if d.isInfinite { try out.append(d < 0 ? "-Infinity" : "Infinity") }
             else { try out.append(Value.pythonFloat(d)) }
-        case .string(let s): try out.append(Value.jsonQuote(s))
+        case .string(let s): try out.append(Value.jsonQuote(s, asciiOnly: asciiOnly))
         case .list(let l):
             if l.items.isEmpty { return try out.append("[]") }
             try out.append("[")
             for (i, item) in l.items.enumerated() {
                 if i > 0 { try out.append(separators.item) }
                 try newline(level + 1)
-                try item.writeJSON(into: &out, indent: indent, level: level + 1, separators: separators)
+                try item.writeJSON(into: &out, indent: indent, level: level + 1, separators: separators, asciiOnly: asciiOnly)
             }
             try newline(level)
             try out.append("]")
@@ -217,8 +217,8 @@ extension Value {
             for (i, entry) in d.entries.enumerated() {
                 if i > 0 { try out.append(separators.item) }
                 try newline(level + 1)
-                try out.append(Value.jsonQuote(entry.key) + separators.key)
-                try entry.value.writeJSON(into: &out, indent: indent, level: level + 1, separators: separators)
+                try out.append(Value.jsonQuote(entry.key, asciiOnly: asciiOnly) + separators.key)
+                try entry.value.writeJSON(into: &out, indent: indent, level: level + 1, separators: separators, asciiOnly: asciiOnly)
             }
             try newline(level)
             try out.append("}")
@@ -227,8 +227,8 @@ extension Value {
         }
     }
 
-    /// A JSON string literal, non-ASCII kept as is.
-    static func jsonQuote(_ s: String) -> String {
+    /// A JSON string literal; non-ASCII is kept as is, or escaped as \\uXXXX with `asciiOnly`.
+    static func jsonQuote(_ s: String, asciiOnly: Bool = false) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -240,8 +240,10 @@ extension Value {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 {
+                if scalar.value < 0x20 || (asciiOnly && scalar.value == 0x7F) {
                     out += "\\u" + hex(scalar.value, digits: 4)
+                } else if asciiOnly && scalar.value > 0x7F {
+                    for unit in String(scalar).utf16 { out += "\\u" + hex(UInt32(unit), digits: 4) }
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

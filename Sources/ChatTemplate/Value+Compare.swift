@@ -26,7 +26,7 @@ extension Value {
     func equals(_ other: Value) -> Bool {
         switch (self, other) {
         case (.undefined, .undefined), (.none, .none): return true
-        case (.string(let a), .string(let b)): return a == b
+        case (.string(let a), .string(let b)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
         case (.int(let a), .int(let b)): return a == b
         case (.list(let a), .list(let b)):
             return a.isTuple == b.isTuple && a.items.count == b.items.count && zip(a.items, b.items).allSatisfy { $0.equals($1) }

@@ -137,6 +137,19 @@ extension String {
         return String(scalars: scalars[start..<end])
     }
 
+    /// Whether `needle` occurs in this string, comparing code points as Python does (Swift's own
+    /// `contains` compares grapheme clusters).
+    func containsScalars(of needle: String) -> Bool {
+        let hay = Array(unicodeScalars)
+        let pattern = Array(needle.unicodeScalars)
+        guard !pattern.isEmpty else { return true }
+        guard pattern.count <= hay.count else { return false }
+        for start in 0...(hay.count - pattern.count) where hay[start] == pattern[0] {
+            if hay[start..<start + pattern.count].elementsEqual(pattern) { return true }
+        }
+        return false
+    }
+
     /// A string made of `scalars`.
     init<S: Sequence>(scalars: S) where S.Element == Unicode.Scalar {
         var view = String.UnicodeScalarView()

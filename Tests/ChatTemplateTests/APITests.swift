@@ -84,4 +84,12 @@ struct APITests {
         }
         #expect(counts == Set((0..<8).map(String.init)))
     }
+
+    @Test func generationTagRendersItsBody() throws {
+        // transformers' {% generation %} marks assistant text for training masks; rendering keeps it.
+        let template = try ChatTemplate("{% for m in messages %}{% if m.role == 'assistant' %}{% generation %}{{ m.content }}{% endgeneration %}{% else %}[{{ m.content }}]{% endif %}{% endfor %}")
+        let output = try template.render(messages: [ChatMessage(role: "user", content: "q"), ChatMessage(role: "assistant", content: "a")],
+                                         addGenerationPrompt: false, bosToken: "", eosToken: "")
+        #expect(output == "[q]a")
+    }
 }

@@ -126,6 +126,17 @@ CASES = [
     ("dict global", "{{ dict(a=1, b=2) }}", {}),
     # content as parts, the way multimodal templates see messages
     ("content parts", "{% for m in messages %}{% if m.content is string %}{{ m.content }}{% else %}{% for p in m.content %}{% if p.type == 'text' %}{{ p.text }}{% else %}<{{ p.type }}>{% endif %}{% endfor %}{% endif %}|{% endfor %}", {"messages": [{"role": "user", "content": "plain"}, {"role": "user", "content": [{"type": "text", "text": "look "}, {"type": "image"}, {"type": "text", "text": " here"}]}]}),
+    # code points, as Python counts and compares them
+    ("decomposed unicode", "{{ 'e' in s }} {{ s|length }} {{ s == t }} {{ s[0] }}|{{ t|upper }}", {"s": "e\u0301", "t": "\u00e9"}),
+    # common idioms
+    ("whitespace control mix", "<{%- for x in [1, 2] -%}\n  {{- x -}}\n{%- endfor -%}>", {}),
+    ("is not", "{{ 1 is not string }} {{ none is not none }} {{ x is not defined }}", {}),
+    ("last message check", "{% if messages|length > 0 and messages[-1].role == 'user' %}ok{% endif %}", {"messages": [{"role": "user", "content": "x"}]}),
+    ("set inside macro stays local", "{% set v = 'top' %}{% macro m() %}{% set v = 'inner' %}{{ v }}{% endmacro %}{{ m() }}{{ v }}", {}),
+    ("loop inside macro", "{% macro items(xs) %}{% for x in xs %}{{ loop.index }}{{ x }}{% endfor %}{% endmacro %}{{ items('ab') }}", {}),
+    ("string comparison in loop filter", "{% for m in messages if m.role != 'system' %}{{ m.role[0] }}{% endfor %}", {"messages": [{"role": "system"}, {"role": "user"}, {"role": "assistant"}]}),
+    ("content text parts joined", "{{ parts|selectattr('type', 'equalto', 'text')|map(attribute='text')|join(' ') }}", {"parts": [{"type": "text", "text": "a"}, {"type": "image"}, {"type": "text", "text": "b"}]}),
+    ("tojson of strings in a template", "{{ 'He said \"hi\"'|tojson }} {{ none|tojson }} {{ 1.0|tojson }} {{ [1, 'é']|tojson(ensure_ascii=true) }}", {}),
     # errors Jinja raises
     ("arithmetic on undefined fails", "{{ missing + 1 }}", {}),
     ("attribute of undefined fails", "{{ missing.attribute }}", {}),
