@@ -8,6 +8,10 @@ extension Interpreter {
     }
 
     func applyFilter(_ name: String, _ value: Value, _ arguments: Arguments) throws -> Value {
+        try deeper { try filter(name, value, arguments) }   // map('map', ...) recurses into nested lists
+    }
+
+    private func filter(_ name: String, _ value: Value, _ arguments: Arguments) throws -> Value {
         switch name {
         case "abs":
             switch value {

@@ -44,7 +44,8 @@ extension Interpreter {
             return { i, a in
                 let separator = try optionalText(i, a, 0, "sep")
                 let maxSplit = a.value(1, "maxsplit")?.integer ?? -1
-                let parts = try Self.split(s, separator, maxSplit: maxSplit, fromRight: name == "rsplit")
+                let parts = try Self.split(s, separator, maxSplit: maxSplit, fromRight: name == "rsplit",
+                                           maxParts: i.limits.maxCollectionCount)
                 return try i.makeList(parts.map { .string($0) })
             }
         case "splitlines":
@@ -170,8 +171,8 @@ extension Interpreter {
     }
 
     /// Python's str.split / rsplit.
-    static func split(_ s: String, _ separator: String?, maxSplit: Int, fromRight: Bool) throws -> [String] {
-        let limit = maxSplit < 0 ? Int.max : maxSplit
+    static func split(_ s: String, _ separator: String?, maxSplit: Int, fromRight: Bool, maxParts: Int) throws -> [String] {
+        let limit = min(maxSplit < 0 ? Int.max : maxSplit, maxParts)
         var scalars = Array(s.unicodeScalars)
         if fromRight { scalars.reverse() }
         var parts: [[Unicode.Scalar]] = []
@@ -210,6 +211,10 @@ extension Interpreter {
                 }
                 parts.append(word)
             }
+        }
+        if parts.count > maxParts {
+            throw TemplateError(.limitExceeded(limit: "maxCollectionCount"),
+                                "split makes more than maxCollectionCount (\(maxParts)) parts")
         }
         if fromRight { parts = parts.reversed().map { $0.reversed() } }
         return parts.map { String(scalars: $0) }

@@ -277,7 +277,9 @@ final class Interpreter {
         switch value {
         case .list(let l): return l.items
         case .dict(let d): return d.keys.map { .string($0) }
-        case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
+        case .string(let s):
+            try checkCount(s.unicodeScalars.count)
+            return s.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         case .namespace(let ns): return ns.attributes.keys.map { .string($0) }
         default: throw TemplateError(.runtime, "'\(value.typeName)' object is not iterable")

@@ -58,6 +58,13 @@ struct LimitTests {
         #expect(try limitHit("{{ ('ab' * 1000000)|replace('', 'xxxxxxxxxx') }}") == "maxOutputBytes")
     }
 
+    @Test func largeStringsDoNotExplodeIntoHugeLists() throws {
+        let limits = TemplateLimits(maxCollectionCount: 1000)
+        #expect(try limitHit("{% for c in 'x' * 5000 %}{% endfor %}", limits: limits) == "maxCollectionCount")
+        #expect(try limitHit("{{ ('a ' * 5000).split()|length }}", limits: limits) == "maxCollectionCount")
+        #expect(try limitHit("{{ ('a,' * 5000).split(',')|length }}", limits: limits) == "maxCollectionCount")
+    }
+
     @Test func doublingAListStopsAtTheCollectionLimit() throws {
         let source = "{% set ns = namespace(l=[1]) %}{% for i in range(64) %}{% set ns.l = ns.l + ns.l %}{% endfor %}"
         #expect(try limitHit(source) == "maxCollectionCount")
