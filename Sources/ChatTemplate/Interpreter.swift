@@ -136,7 +136,6 @@ final class Interpreter {
         return try body()
     }
 
-    var currentFrames: [[String: Value]] { frames }
 
     func assign(_ target: AssignTarget, _ value: Value) throws {
         switch target {
