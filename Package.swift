@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "CKernels"], exclude: ["Fixtures"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "GGUF"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"]),
-        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"]),
+        .testTarget(name: "ChatTemplateTests", dependencies: ["ChatTemplate"], exclude: ["Templates"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "GGUF", "Tokenizer", "Generation"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Model", "Tokenizer"]),
         .testTarget(name: "ServerTests", dependencies: ["Server"]),
