@@ -44,6 +44,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var keepAlive = true
     private var corsHeaders: [(String, String)] = []
     private var supportsChunked = true
+    private var version = HTTPVersion.http1_1
 
     init(core: ServerCore) {
         self.core = core
@@ -100,7 +101,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let configuration = core.configuration
         let path = String(head.uri.prefix(while: { $0 != "?" && $0 != "#" }))
         keepAlive = head.isKeepAlive
-        supportsChunked = head.version.major > 1 || (head.version.major == 1 && head.version.minor >= 1)
+        version = head.version.major == 1 && head.version.minor == 0 ? .http1_0 : .http1_1
+        supportsChunked = version == .http1_1
         corsHeaders = RequestGuards.corsHeaders(
             allowedOrigin: configuration.corsOrigin, requestOrigin: head.headers.first(name: "origin"))
         var flavor = Router.flavor(ofPath: path)
@@ -147,6 +149,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             }
             capacity = length
         }
+        if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            // curl and others wait for this before sending a larger body.
+            context?.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .continue))), promise: nil)
+        }
         let body = context?.channel.allocator.buffer(capacity: capacity) ?? ByteBuffer()
         state = .receiving(Incoming(head: head, path: path, action: action, body: body, flavor: flavor))
     }
@@ -191,7 +197,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         guard let context else { return }
         var headers = standardHeaders(response.headers)
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
         if !response.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         }
@@ -205,7 +211,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         // HTTP/1.0 has no chunked encoding: the end of the stream is the end of the connection.
         if !supportsChunked { keepAlive = false }
         let headers = standardHeaders([("Content-Type", contentType), ("Cache-Control", "no-cache")])
-        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: headers))), promise: nil)
     }
 
     func writeStreamBody(_ bytes: [UInt8]) {
