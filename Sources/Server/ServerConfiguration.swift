@@ -1,6 +1,12 @@
 // Everything the server can be told from the command line (`--host`, `--port`, `--api-key`,
 // `--parallel`, ...) plus the hardening limits, with safe defaults: loopback only, no CORS.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Settings of one server instance. The defaults are the safe ones.
 public struct ServerConfiguration: Sendable {
     /// Numeric address to bind: "127.0.0.1" (default), "::1", "0.0.0.0", or any numeric IPv4/IPv6.
@@ -34,8 +40,12 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(120)
     /// Event-loop threads for the network (generation runs on its own slot threads).
     public var eventLoopThreads: Int = 1
-    /// Where the server prints its address and warnings (default: standard output).
-    public var log: @Sendable (String) -> Void = { print($0) }
+    /// Where the server prints its address and warnings (default: standard output, flushed at
+    /// once so that a parent process reading a pipe sees the address).
+    public var log: @Sendable (String) -> Void = { line in
+        print(line)
+        fflush(nil)  // all output streams
+    }
 
     public init() {}
 

@@ -28,7 +28,7 @@ import Testing
             let group = DispatchGroup()
             for index in 0..<8 {
                 group.enter()
-                DispatchQueue.global().async {
+                onNewThread {
                     defer { group.leave() }
                     let name = "client\(index)"
                     let body = #"{"messages": [{"role": "user", "content": "\#(name)"}], "stream": true}"#
@@ -109,7 +109,7 @@ import Testing
             let first = LockedResults()
             let group = DispatchGroup()
             group.enter()
-            DispatchQueue.global().async {
+            onNewThread {
                 defer { group.leave() }
                 first.add("first", Result {
                     try post(port: port, "/v1/chat/completions", #"{"messages": [{"role": "user", "content": "first"}]}"#)
@@ -131,6 +131,13 @@ import Testing
             #expect(backend.requests.count == 1)
         }
     }
+}
+
+/// Runs `body` on a thread of its own (GCD adds threads for blocked work only slowly).
+func onNewThread(_ body: @escaping @Sendable () -> Void) {
+    let thread = Thread(block: body)
+    thread.stackSize = 1 << 20
+    thread.start()
 }
 
 /// Replies collected from client threads.

@@ -164,6 +164,7 @@ public enum WebChatPage {
           lang = part.slice(0, newline).trim();
           part = part.slice(newline + 1);
         }
+        part = part.replace(/\n$/, "");
         html += "<pre>" + (lang ? '<span class="lang">' + escapeHTML(lang) + "</span>" : "") +
           '<button type="button" class="copy">copy</button><code>' + escapeHTML(part) + "</code></pre>";
       } else if (part.length) {
