@@ -1,0 +1,13 @@
+// ck_avx2.c: the kernels built for AVX2 + FMA + F16C, with hand-written hot dot products.
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#define CK_F16C 1
+#include "ck_impl.h"
+#include "ck_x86.h"
+
+#define CK_TABLE_NAME ck_table_avx2
+#include "ck_table.h"
+#pragma clang attribute pop
+#endif

@@ -1,0 +1,4 @@
+// ck_generic.c: the portable kernels, built for baseline x86-64 (SSE2) or any other CPU.
+#define CK_TABLE_NAME ck_table_generic
+#include "ck_impl.h"
+#include "ck_table.h"

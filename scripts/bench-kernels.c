@@ -1,0 +1,86 @@
+// bench-kernels.c: rough single-thread speed of the CKernels matrix-product kernels, per ISA.
+// Not a test and not a package target; build and run with scripts/bench-kernels.sh.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "ck_kernels.h"
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);   // CPU time: the build machines are shared
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t next(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
+
+// Offsets of the half-precision scale fields (d, and dmin or -1) per type, so random bytes
+// make sane blocks.
+static void fix_scales(uint32_t type, uint8_t *b, int bytes) {
+    int d = -1, m = -1;
+    switch (type) {
+    case 2: case 6: case 8: d = 0; break;
+    case 3: case 7: d = 0; m = 2; break;
+    case 10: d = 80; m = 82; break;
+    case 11: d = 108; break;
+    case 12: case 13: d = 0; m = 2; break;
+    case 14: d = 208; break;
+    default: return;
+    }
+    (void)bytes;
+    b[d] = 0x00; b[d + 1] = 0x20;          // 0.0078125
+    if (m >= 0) { b[m] = 0x00; b[m + 1] = 0x1c; }
+}
+
+static void bench(uint32_t type, const char *name, int64_t rows, int64_t cols, int64_t ntok) {
+    const ck_type_kernels *k = ck_type_kernels_get(0, type);
+    size_t row_bytes = (size_t)(cols / k->block_size) * k->block_bytes;
+    uint8_t *w = malloc(row_bytes * rows);
+    for (size_t i = 0; i < row_bytes * rows; i++) w[i] = (uint8_t)next();
+    if (k->block_size > 1)
+        for (size_t b = 0; b < row_bytes * rows / k->block_bytes; b++) fix_scales(type, w + b * k->block_bytes, k->block_bytes);
+    else
+        for (size_t i = 0; i < row_bytes * rows; i += 2) w[i + 1] = 0x2c;
+    float *x = malloc(sizeof(float) * cols * ntok), *y = malloc(sizeof(float) * rows * ntok);
+    for (int64_t i = 0; i < cols * ntok; i++) x[i] = (float)((int)(next() % 2001) - 1000) / 1000.0f;
+    size_t stride = ck_act_row_bytes(k->act, cols);
+    void *xa = k->act == CK_ACT_F32 ? (void *)x : malloc(stride * ntok);
+    printf("%-5s %6lldx%-5lld tok %3lld:", name, (long long)rows, (long long)cols, (long long)ntok);
+    for (int isa = 0; isa < CK_ISA_COUNT; isa++) {
+        if (!ck_isa_supported(isa)) continue;
+        if (k->act != CK_ACT_F32)
+            for (int64_t t = 0; t < ntok; t++) ck_quantizer_get(isa, k->act)(x + t * cols, (char *)xa + t * stride, cols);
+        double best = 1e9;
+        for (int rep = 0; rep < 5; rep++) {
+            double t0 = now();
+            int iters = 0;
+            do {
+                ck_matmul_rows(isa, type, w, row_bytes, cols, 0, rows, xa, stride, ntok, y, rows);
+                iters++;
+            } while (now() - t0 < 0.05);
+            double dt = (now() - t0) / iters;
+            if (dt < best) best = dt;
+        }
+        printf("  %s %6.2f", isa == 0 ? "generic" : isa == 1 ? "avx2" : "avx512", rows * cols * ntok / best * 1e-9);
+    }
+    printf("  GMAC/s\n");
+    free(w); free(x); free(y);
+    if (xa != x) free(xa);
+}
+
+int main(int argc, char **argv) {
+    int all = argc > 1 && strcmp(argv[1], "all") == 0;
+    static const struct { uint32_t type; const char *name; int64_t rows, cols; int hot; } cases[] = {
+        {12, "Q4_K", 640, 2048, 1}, {14, "Q6_K", 640, 2048, 1}, {6, "Q5_0", 2048, 640, 1}, {8, "Q8_0", 4096, 640, 1},
+        {2, "Q4_0", 2048, 640, 0}, {3, "Q4_1", 2048, 640, 0}, {7, "Q5_1", 2048, 640, 0},
+        {10, "Q2_K", 640, 2048, 0}, {11, "Q3_K", 640, 2048, 0}, {13, "Q5_K", 640, 2048, 0},
+        {0, "F32", 512, 640, 0}, {1, "F16", 512, 640, 0}, {30, "BF16", 512, 640, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (!cases[i].hot && !all) continue;
+        bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 1);
+        bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 16);
+    }
+    return 0;
+}

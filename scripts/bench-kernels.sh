@@ -1,0 +1,13 @@
+#!/bin/sh
+# Rough single-thread GMAC/s of the matrix-product kernels per ISA (not a test).
+#   scripts/bench-kernels.sh        the default model's four weight types
+#   scripts/bench-kernels.sh all    every type
+set -e
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${TMPDIR:-/tmp}/llmpack-bench-kernels
+cc=${CC:-clang}
+$cc -O3 -fno-math-errno -I "$root/Sources/CKernels/include" \
+    "$root/Sources/CKernels/cpu.c" "$root/Sources/CKernels/ck_generic.c" \
+    "$root/Sources/CKernels/ck_avx2.c" "$root/Sources/CKernels/ck_avx512.c" \
+    "$root/scripts/bench-kernels.c" -o "$out" -lm 2>&1 | grep -v Wpsabi || true
+"$out" "$@"
