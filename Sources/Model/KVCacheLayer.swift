@@ -1,4 +1,8 @@
-// KVCacheLayer: the cached keys and values of one attention layer, in float32.
+// KVCacheLayer: the cached keys and values of one attention layer.
+//
+// Values are rounded to float16 when stored, as llama.cpp's F16 cache does (this matters at
+// numerically sensitive positions: agreement with llama.cpp improves markedly), but are kept in
+// float32 memory so that attention reads them without conversion.
 //
 // Position p lives in slot p % capacity. A layer that attends to the whole context has capacity
 // = the context length, so slots are positions; a sliding-window layer only needs a ring of
@@ -24,20 +28,26 @@ public final class KVCacheLayer {
         values = FloatBuffer(count: capacity * valueWidth)
     }
 
-    /// Copies `keyWidth` floats of `key` and `valueWidth` floats of `value` into position's slot.
+    /// Stores `keyWidth` floats of `key` and `valueWidth` floats of `value`, rounded to float16,
+    /// in position's slot.
     public func store(position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
         let slot = position % capacity
-        (keys.pointer + slot * keyWidth).update(from: key, count: keyWidth)
-        (values.pointer + slot * valueWidth).update(from: value, count: valueWidth)
+        Self.roundToHalf(key, into: keys.pointer + slot * keyWidth, count: keyWidth)
+        Self.roundToHalf(value, into: values.pointer + slot * valueWidth, count: valueWidth)
     }
 
-    /// The keys of `position` (valid while that position is the newest one in its slot).
+    /// The stored keys of `position` (valid while that position is the newest one in its slot).
     public func key(at position: Int) -> UnsafePointer<Float> {
         UnsafePointer(keys.pointer + (position % capacity) * keyWidth)
     }
 
-    /// The values of `position`.
+    /// The stored values of `position`.
     public func value(at position: Int) -> UnsafePointer<Float> {
         UnsafePointer(values.pointer + (position % capacity) * valueWidth)
+    }
+
+    /// out[i] = x[i] rounded to the nearest float16 (to nearest even; ±inf beyond its range).
+    static func roundToHalf(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { out[i] = Float(Float16(x[i])) }
     }
 }

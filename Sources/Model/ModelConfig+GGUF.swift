@@ -126,6 +126,24 @@ struct MetadataReader {
         return float
     }
 
+    /// Which blocks use the sliding window: `{prefix}.attention.sliding_window_pattern` as a
+    /// period N (block i is local when i % N < N - 1) or as one bool per block; without the key,
+    /// the period `defaultPattern`.
+    func slidingWindowLayers(blockCount: Int, defaultPattern: Int) throws -> [Bool] {
+        let name = "\(prefix).attention.sliding_window_pattern"
+        switch gguf[name] {
+        case nil:
+            return (0..<blockCount).map { $0 % defaultPattern < defaultPattern - 1 }
+        case let value? where value.int != nil:
+            let period = try int("attention.sliding_window_pattern", in: 1...blockCount)
+            return (0..<blockCount).map { $0 % period < period - 1 }
+        case .array(let flags)? where flags.count == blockCount && flags.allSatisfy({ $0.bool != nil }):
+            return flags.map { $0.bool! }
+        case let value?:
+            throw ModelError("metadata key \(name) should be a period or \(blockCount) bools, found \(value)")
+        }
+    }
+
     func optionalString(_ key: String) throws -> String? {
         let name = "\(prefix).\(key)"
         guard let value = gguf[name] else { return nil }

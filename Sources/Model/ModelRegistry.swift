@@ -26,9 +26,9 @@ struct ModelSource {
 /// Loads models by architecture name.
 public enum ModelRegistry {
     /// Every architecture this package knows, one file each.
-    static let architectures: [any Architecture.Type] = [
+    static var architectures: [any Architecture.Type] { [
         Gemma3Model.self,
-    ]
+    ] }
 
     /// The `general.architecture` values `load` accepts.
     public static var supportedArchitectures: [String] {

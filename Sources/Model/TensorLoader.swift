@@ -23,7 +23,7 @@ struct TensorLoader {
     func optionalMatrix(_ name: String, rows: Int, cols: Int) throws -> WeightMatrix? {
         guard let info = gguf.tensor(named: name) else { return nil }
         try check(info, dims: [cols, rows])
-        guard Kernels.canMultiply(info.type) else {
+        guard Kernels.supports(info.type) else {
             throw ModelError("tensor \(name) has type \(info.type.name), which matrix products do not support")
         }
         guard cols % info.type.blockSize == 0 else {
@@ -37,6 +37,9 @@ struct TensorLoader {
     func vector(_ name: String, count: Int) throws -> [Float] {
         guard let info = gguf.tensor(named: name) else { throw ModelError("missing tensor \(name)") }
         try check(info, dims: [count])
+        guard Kernels.supports(info.type) else {
+            throw ModelError("tensor \(name) has type \(info.type.name), which cannot be dequantized")
+        }
         guard count % info.type.blockSize == 0 else {
             throw ModelError("tensor \(name): length \(count) is not a multiple of the "
                 + "\(info.type.name) block size \(info.type.blockSize)")

@@ -101,6 +101,8 @@ struct LogitComparison {
     /// Positions where llama.cpp's top-1/top-2 gap is ≥ 0.5 but our argmax differs.
     var confidentMismatches: [String] = []
     var positions = 0
+    /// Where the largest logit difference was, and the logsumexp difference there.
+    var worst = ""
 
     var logitMean: Double { logitDiffSum / Double(max(logitDiffCount, 1)) }
     var lseMean: Double { lseDiffSum / Double(max(lseDiffCount, 1)) }
@@ -109,13 +111,18 @@ struct LogitComparison {
     mutating func add(_ row: ArraySlice<Float>, _ reference: ReferencePrompt.Distribution, label: String) {
         positions += 1
         let base = row.startIndex
+        let lse = logSumExp(row)
         for pair in reference.top {
-            let diff = abs(Double(row[base + Int(pair[0])]) - pair[1])
+            let signed = Double(row[base + Int(pair[0])]) - pair[1]
+            let diff = abs(signed)
             logitDiffSum += diff
             logitDiffCount += 1
-            logitDiffMax = max(logitDiffMax, diff)
+            if diff > logitDiffMax {
+                logitDiffMax = diff
+                worst = label + String(format: " (logit %+.3f, logsumexp %+.3f)", signed, lse - reference.logsumexp)
+            }
         }
-        let diff = abs(logSumExp(row) - reference.logsumexp)
+        let diff = abs(lse - reference.logsumexp)
         lseDiffSum += diff
         lseDiffCount += 1
         lseDiffMax = max(lseDiffMax, diff)
@@ -126,8 +133,8 @@ struct LogitComparison {
     }
 
     var summary: String {
-        String(format: "%d positions: logits mean |diff| %.4f max %.4f; logsumexp mean %.4f max %.4f; confident top-1 mismatches %d",
-               positions, logitMean, logitDiffMax, lseMean, lseDiffMax, confidentMismatches.count)
+        String(format: "%d positions: logits mean |diff| %.4f max %.4f; logsumexp mean %.4f max %.4f; confident top-1 mismatches %d; largest at ",
+               positions, logitMean, logitDiffMax, lseMean, lseDiffMax, confidentMismatches.count) + worst
     }
 }
 

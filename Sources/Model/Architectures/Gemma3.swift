@@ -50,12 +50,6 @@ public final class Gemma3Model: LanguageModel, Architecture {
         Float(embeddingLength).squareRoot()
     }
 
-    /// Whether block `layer` is a sliding-window (local) layer: five local layers, then one
-    /// global, repeating (`pattern` = 6).
-    public static func isSlidingWindowLayer(_ layer: Int, pattern: Int = 6) -> Bool {
-        layer % pattern < pattern - 1
-    }
-
     static func load(_ source: ModelSource) throws -> any LanguageModel {
         try Gemma3Model(source)
     }
@@ -63,9 +57,8 @@ public final class Gemma3Model: LanguageModel, Architecture {
     init(_ source: ModelSource) throws {
         var config = try ModelConfig.read(from: source.gguf, contextLength: source.contextLength)
         let meta = MetadataReader(gguf: source.gguf, prefix: config.architecture)
-        let pattern = try meta.optionalInt("attention.sliding_window_pattern", in: 1...config.blockCount) ?? 6
         if config.slidingWindow != nil {
-            config.slidingWindowLayers = (0..<config.blockCount).map { Self.isSlidingWindowLayer($0, pattern: pattern) }
+            config.slidingWindowLayers = try meta.slidingWindowLayers(blockCount: config.blockCount, defaultPattern: 6)
         }
         config.ropeFreqBaseLocal = try meta.optionalFloat("rope.freq_base_swa", in: 1...1e12) ?? 10_000
         self.config = config

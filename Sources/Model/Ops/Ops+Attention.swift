@@ -66,7 +66,7 @@ extension Ops {
                 let scores = buffer.baseAddress!
                 var slot = first % capacity
                 for j in 0..<count {
-                    scores[j] = shape.scale * dot(q, keys + slot * keyWidth + keyOffset, count: dk)
+                    scores[j] = shape.scale * Kernels.dot(q, keys + slot * keyWidth + keyOffset, count: dk)
                     slot += 1
                     if slot == capacity { slot = 0 }
                 }
@@ -74,7 +74,7 @@ extension Ops {
                 out.initialize(repeating: 0, count: dv)
                 slot = first % capacity
                 for j in 0..<count {
-                    addScaled(values + slot * valueWidth + valueOffset, scores[j], into: out, count: dv)
+                    Kernels.axpy(scores[j], values + slot * valueWidth + valueOffset, out, count: dv)
                     slot += 1
                     if slot == capacity { slot = 0 }
                 }
