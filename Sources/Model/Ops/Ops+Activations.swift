@@ -1,0 +1,34 @@
+// Activations: the tanh form of GELU (gemma), SiLU (llama, qwen), and the gated FFN product
+// act(gate) ⊙ up that both families use.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Ops {
+    /// GELU in its tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+    /// (Not the erf form: gemma was trained with this one.)
+    @inlinable
+    public static func geluTanh(_ x: Float) -> Float {
+        let sqrt2OverPi: Float = 0.797_884_560_802_865_355_88
+        return 0.5 * x * (1 + tanhf(sqrt2OverPi * x * (1 + 0.044715 * x * x)))
+    }
+
+    /// SiLU: x · sigmoid(x).
+    @inlinable
+    public static func silu(_ x: Float) -> Float {
+        x / (1 + expf(-x))
+    }
+
+    /// gate[i] = geluTanh(gate[i]) * up[i] for `count` floats.
+    @inlinable
+    public static func geluGate(_ gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { gate[i] = geluTanh(gate[i]) * up[i] }
+    }
+
+    /// gate[i] = silu(gate[i]) * up[i] for `count` floats.
+    @inlinable
+    public static func siluGate(_ gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { gate[i] = silu(gate[i]) * up[i] }
+    }
+}

@@ -1,0 +1,84 @@
+// Causal self-attention over a KV cache, with grouped-query heads and an optional sliding window.
+//
+// For a query at position p and head h (sharing KV head h / (heads / kvHeads)):
+//   visible keys   j in lo...p, lo = max(0, p - window + 1) with a window, else 0
+//   scores         s_j = scale · q·k_j
+//   output         Σ_j softmax(s)_j · v_j
+// so the cost of a sliding-window layer scales with the window, not with the context.
+// Work is split over (token, head) pairs on the thread pool.
+
+import Kernels
+
+/// The shape of one attention layer.
+public struct AttentionShape: Sendable, Equatable {
+    public var headCount: Int
+    public var kvHeadCount: Int
+    public var keyLength: Int
+    public var valueLength: Int
+    /// Multiplies every q·k (1/√keyLength for most models).
+    public var scale: Float
+    /// When set, a query at position p sees only keys at p - window + 1 ... p.
+    public var window: Int?
+
+    public init(headCount: Int, kvHeadCount: Int, keyLength: Int, valueLength: Int, scale: Float, window: Int?) {
+        self.headCount = headCount
+        self.kvHeadCount = kvHeadCount
+        self.keyLength = keyLength
+        self.valueLength = valueLength
+        self.scale = scale
+        self.window = window
+    }
+
+    /// The first position a query at `position` may see.
+    @inlinable
+    public func firstVisible(from position: Int) -> Int {
+        guard let window else { return 0 }
+        return max(0, position - window + 1)
+    }
+}
+
+extension Ops {
+    /// Attention of `tokens` queries at positions firstPosition..<firstPosition+tokens over the
+    /// keys and values already in `cache` (which must hold every position each query sees,
+    /// including the queries' own).
+    ///
+    /// - Parameters:
+    ///   - queries: tokens × headCount × keyLength floats.
+    ///   - output: tokens × headCount × valueLength floats, overwritten.
+    public static func attention(queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int,
+                                 cache: KVCacheLayer, shape: AttentionShape,
+                                 into output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let heads = shape.headCount, group = shape.headCount / shape.kvHeadCount
+        let dk = shape.keyLength, dv = shape.valueLength
+        let capacity = cache.capacity, keyWidth = cache.keyWidth, valueWidth = cache.valueWidth
+        let keys = UnsafePointer(cache.keys.pointer), values = UnsafePointer(cache.values.pointer)
+
+        pool.parallelFor(tokens * heads) { unit in
+            let t = unit / heads, h = unit % heads
+            let position = firstPosition + t
+            let first = shape.firstVisible(from: position)
+            let count = position - first + 1
+            let q = queries + unit * dk
+            let out = output + unit * dv
+            let keyOffset = (h / group) * dk, valueOffset = (h / group) * dv
+
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { buffer in
+                let scores = buffer.baseAddress!
+                var slot = first % capacity
+                for j in 0..<count {
+                    scores[j] = shape.scale * Kernels.dot(q, keys + slot * keyWidth + keyOffset, count: dk)
+                    slot += 1
+                    if slot == capacity { slot = 0 }
+                }
+                softmax(scores, count: count)
+                out.initialize(repeating: 0, count: dv)
+                slot = first % capacity
+                for j in 0..<count {
+                    Kernels.axpy(scores[j], values + slot * valueWidth + valueOffset, out, count: dv)
+                    slot += 1
+                    if slot == capacity { slot = 0 }
+                }
+            }
+        }
+    }
+}
