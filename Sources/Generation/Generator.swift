@@ -90,7 +90,8 @@ public final class Generator {
 
         if maxTokens == 0 { reason = .maxTokens }
         while reason == nil {
-            guard logits.count == vocabSize else {
+            if cancellation.isCancelled { reason = .cancelled; break }
+            guard vocabSize > 0, logits.count == vocabSize else {
                 throw GenerationError.badLogits(count: logits.count, expected: vocabSize)
             }
             let token = logits.withUnsafeMutableBufferPointer { sampler.sample(logits: $0) }

@@ -95,6 +95,19 @@ import Tokenizer
         #expect(again.stopReason == .maxTokens)
     }
 
+    @Test func cancellationDuringThePromptSamplesNothing() throws {
+        let flag = CancellationFlagBox()
+        let model = ScriptedModel(vocabSize: tokenizer.vocabularySize, contextLength: 64) { _ in
+            flag.generator?.cancellation.cancel()   // raised while the prompt runs
+            return 6
+        }
+        let generator = try generator(model)
+        flag.generator = generator
+        let result = try generator.generate(prompt: [1, 8, 9])
+        #expect(result.stopReason == .cancelled)
+        #expect(result.tokens.isEmpty && result.cachedTokens == 3)
+    }
+
     @Test func stopsWhenTheContextIsFull() throws {
         let model = ScriptedModel(vocabSize: tokenizer.vocabularySize, contextLength: 8, promptLength: 5,
                                   script: Array(repeating: tokenizer.id("a"), count: 20))
@@ -189,4 +202,9 @@ private final class WrongSizeModel: LanguageModel {
     let config = makeConfig(vocabSize: 4, contextLength: 16)
     func forward(_ tokens: [Int32], startPosition: Int, allLogits: Bool) throws -> [Float] { [0, 0, 0, 0, 1] }
     func resetCache() {}
+}
+
+/// Lets a model closure reach the generator created after it.
+private final class CancellationFlagBox {
+    var generator: Generator?
 }

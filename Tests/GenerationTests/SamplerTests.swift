@@ -24,8 +24,18 @@ private func randomLogits(_ count: Int, seed: UInt64) -> [Float] {
 
 /// The chain done the obvious way: full sort, then top-k, top-p, min-p, temperature, softmax.
 private func referenceDistribution(_ logits: [Float], _ p: SamplingParameters) -> [Int32: Double] {
+    referenceDistribution(sortedReference(logits), p)
+}
+
+/// Every token, best first (equal logits by id).
+private func sortedReference(_ logits: [Float]) -> [(id: Int32, logit: Double)] {
     var sorted = logits.enumerated().map { (id: Int32($0.offset), logit: Double($0.element)) }
     sorted.sort { $0.logit > $1.logit || ($0.logit == $1.logit && $0.id < $1.id) }
+    return sorted
+}
+
+private func referenceDistribution(_ allSorted: [(id: Int32, logit: Double)], _ p: SamplingParameters) -> [Int32: Double] {
+    var sorted = allSorted
     if p.topK > 0 { sorted = Array(sorted.prefix(p.topK)) }
     func softmax(_ values: [Double]) -> [Double] {
         let m = values.max()!
@@ -196,9 +206,10 @@ private func asDictionary(_ distribution: [TokenProbability]) -> [Int32: Double]
             parameters(temperature: 1.3, topK: 0, topP: 0.3, minP: 0.95),
             parameters(temperature: 1.3, topK: 5000, topP: 0.2, minP: 0.5),
         ]
+        let sorted = sortedReference(row)
         for p in settings {
             let got = asDictionary(Sampler(parameters: p).distribution(row))
-            let want = referenceDistribution(row, p)
+            let want = referenceDistribution(sorted, p)
             #expect(Set(got.keys) == Set(want.keys), "\(p)")
             for (id, q) in want where got[id] != nil { #expect(abs(got[id]! - q) < 1e-4, "\(p) id=\(id)") }
         }
