@@ -118,7 +118,7 @@ public struct Sampler: Sendable {
 
         // Top-k: a sorted prefix by partial selection. Otherwise the whole vocabulary is in play.
         let topKApplied = topK > 0 && topK < n
-        var maxLogit: Float
+        let maxLogit: Float
         if topKApplied {
             Sampler.selectTop(topK, of: logits, into: &kept)
             maxLogit = kept[0].logit
