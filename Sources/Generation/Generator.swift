@@ -3,6 +3,8 @@
 // token, the token limit, a stop string, a full context, the callback or a cancellation stops it.
 // The KV cache is kept between calls, so a conversation continues where it left off.
 
+import Tokenizer
+
 /// Generates text with a language model, a tokenizer and a sampler.
 public final class Generator {
     /// The model that computes logits (its KV cache carries the conversation).
