@@ -3,6 +3,7 @@
 // token, the token limit, a stop string, a full context, the callback or a cancellation stops it.
 // The KV cache is kept between calls, so a conversation continues where it left off.
 
+import Model
 import Tokenizer
 
 /// Generates text with a language model, a tokenizer and a sampler.

@@ -2,13 +2,22 @@
 // that target is written in parallel. Delete this file when merging h/model: the real declarations
 // live in the Model module.
 
-/// TEMPORARY: the part of the Model target's configuration that generation uses.
+import GGUF
+
+/// TEMPORARY: the part of the Model target's configuration that generation uses. It has no public
+/// initializer, like the real one: it is read from GGUF metadata.
 public struct ModelConfig: Sendable {
     public var vocabSize: Int
     public var contextLength: Int
-    public init(vocabSize: Int, contextLength: Int) {
-        self.vocabSize = vocabSize
-        self.contextLength = contextLength
+
+    /// TEMPORARY: reads just the context length and the vocabulary size (rows of token_embd).
+    public static func read(from gguf: GGUFFile, contextLength: Int?) throws -> ModelConfig {
+        guard let architecture = gguf.architecture,
+              let trained = gguf["\(architecture).context_length"]?.int,
+              let embedding = gguf.tensor(named: "token_embd.weight"), embedding.dims.count == 2 else {
+            throw GenerationError.invalidParameter("temporary ModelConfig: metadata missing")
+        }
+        return ModelConfig(vocabSize: embedding.dims[1], contextLength: contextLength ?? trained)
     }
 }
 

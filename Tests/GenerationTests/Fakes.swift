@@ -2,6 +2,7 @@
 // behaves like a real one towards its KV cache (positions must follow on) and returns logits chosen
 // by the test.
 
+import GGUF
 import Generation
 import Model
 import Tokenizer
@@ -84,7 +85,26 @@ final class ScriptedModel: LanguageModel {
     }
 }
 
-/// The one place that knows how ModelConfig is built.
+/// A ModelConfig with the given vocabulary and context, read (as the Model target reads every
+/// config) from a tiny GGUF header built in memory.
 func makeConfig(vocabSize: Int, contextLength: Int) -> ModelConfig {
-    ModelConfig(vocabSize: vocabSize, contextLength: contextLength)
+    var writer = GGUFWriter()
+    writer.add(key: "general.architecture", .string("llama"))
+    writer.add(key: "llama.embedding_length", .uint32(2))
+    writer.add(key: "llama.block_count", .uint32(1))
+    writer.add(key: "llama.feed_forward_length", .uint32(2))
+    writer.add(key: "llama.attention.head_count", .uint32(1))
+    writer.add(key: "llama.attention.layer_norm_rms_epsilon", .float32(1e-6))
+    writer.add(key: "llama.context_length", .uint32(UInt32(contextLength)))
+    writer.addTensor(name: "token_embd.weight", dims: [2, vocabSize], type: .f32,
+                     data: [UInt8](repeating: 0, count: 2 * vocabSize * 4))
+    let bytes = writer.serialize()
+    do {
+        let file = try bytes.withUnsafeBytes { try GGUFFile.parse($0) }
+        let config = try ModelConfig.read(from: file, contextLength: contextLength)
+        precondition(config.vocabSize == vocabSize && config.contextLength == contextLength)
+        return config
+    } catch {
+        fatalError("test config: \(error)")
+    }
 }
