@@ -50,7 +50,13 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .target(name: "LLMPackKit", dependencies: ["GGUF", "Bundle", "Kernels", "Model", "Tokenizer", "ChatTemplate", "Generation", "Server"]),
+        .target(
+            name: "LLMPackKit",
+            dependencies: [
+                "GGUF", "Bundle", "Kernels", "Model", "Tokenizer", "ChatTemplate", "Generation", "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "llmpack",
             dependencies: ["LLMPackKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]

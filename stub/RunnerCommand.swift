@@ -1,6 +1,8 @@
-// The runner's command line. Flags about the bundle itself live here (--info, --verify,
-// --version, --help); the engine's options (-p, -n, -t, -c, --temp, --seed, ...) are left free
-// for the generation commands that are added on top.
+// The runner's command line. One file, several ways to talk:
+//   -p PROMPT            one-shot: stream the continuation, timings on stderr
+//   (a terminal)         terminal chat (also --chat)
+//   (no terminal)        local HTTP server with the web chat page, browser opened (also --server)
+// and the archive checks: --info, --verify, --selftest, --version.
 import ArgumentParser
 import Bundle
 import LLMPackKit
@@ -15,11 +17,23 @@ struct RunnerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: programName,
         abstract: "A language model packed into one executable by llmpack.",
-        discussion: "The model travels inside this file; nothing else is read from disk.",
+        discussion: """
+            Started from a terminal it chats; started without one (double-clicked) it serves a web chat \
+            page and an OpenAI-compatible API on 127.0.0.1; with -p it answers once. The model travels \
+            inside this file; nothing else is read from disk.
+            """,
         version: "\(programName): llmpack-runner \(LLMPack.version) (bundle format \(BundleFormat.version))")
 
     @Flag(help: "Show the packed model's manifest.") var info = false
     @Flag(help: "Recompute every checksum of the packed model.") var verify = false
+    @Flag(help: "Replay the greedy run recorded when this file was built and compare.") var selftest = false
+    @Flag(help: "Chat in the terminal (the default when started from one).") var chat = false
+    @Flag(help: "Serve the HTTP API and web page (the default without a terminal).") var server = false
+    @OptionGroup(title: "Engine") var engine: EngineOptions
+    @OptionGroup(title: "Generation") var generation: GenerationOptions
+    @OptionGroup(title: "Server") var serverOptions: ServerOptions
+    @Option(name: .customLong("system"), help: "System prompt for the chat (default: the one packed at build time).")
+    var systemPrompt: String?
 
     func run() throws {
         // The structural check of every launch: trailer, index checksum, bounds (milliseconds).
@@ -36,10 +50,27 @@ struct RunnerCommand: ParsableCommand {
             return
         }
         try reportingErrors {
-            let manifest = try bundle.manifest()
-            _ = try bundle.parseGGUF()
-            print("\(Self.programName): \(manifest.model.name) (\(manifest.model.architecture ?? "unknown architecture")), packed by llmpack \(manifest.llmpackVersion).")
-            print("Text generation is not part of this runner yet; see --info, --verify and --help.")
+            let source = try ModelSource.openEmbedded()
+            if selftest {
+                let status = try SelfTestCommand.run(source: source, engine: engine, name: Self.programName)
+                if status != 0 { throw ExitCode(status) }
+                return
+            }
+            if generation.prompt != nil {
+                try OneShot.run(source: source, engine: engine, generation: generation, programName: Self.programName)
+                return
+            }
+            let useChat = chat || (!server && Terminal.isInteractive)
+            if useChat {
+                let engine = try self.engine.engine(for: source)
+                let chatPrompt = try ChatPrompt(gguf: source.gguf, tokenizer: engine.tokenizer)
+                try TerminalChat(engine: engine, chat: chatPrompt, sampling: try generation.sampling(defaults: source.runConfig),
+                                 systemPrompt: systemPrompt ?? source.runConfig.systemPrompt,
+                                 maxTokens: generation.tokens < 0 ? nil : generation.tokens, name: Self.programName).run()
+            } else {
+                try ServerMode.run(source: source, engine: engine, generation: generation, options: serverOptions,
+                                   name: Self.programName, openBrowser: !server)
+            }
         }
     }
 

@@ -8,6 +8,9 @@ public enum Terminal {
     /// True when standard error is a terminal (progress bars are drawn only then).
     public static var stderrIsTerminal: Bool { isatty(2) != 0 }
 
+    /// True when a person is at a terminal: standard input and output are both terminals.
+    public static var isInteractive: Bool { isatty(0) != 0 && isatty(1) != 0 }
+
     /// Writes a line to standard error.
     public static func printError(_ line: String) {
         writeError(line + "\n")

@@ -28,6 +28,8 @@ struct Build: ParsableCommand {
     @Option(help: "The runner to embed (default: llmpack-runner next to llmpack).") var runner: String?
     @Option(help: "Compress: 'weights' stores tensor-data chunks as zstd where that saves at least 5 %.") var compress: Compression?
     @Flag(help: "Record the build time in the manifest (the output then differs between builds).") var timestamp = false
+    @Flag(name: .customLong("no-selftest"), help: "Do not load the model and record the self-test (the bundle then cannot --selftest).")
+    var noSelfTest = false
 
     func validate() throws {
         if let contextLength, contextLength <= 0 { throw ValidationError("--ctx must be positive") }
@@ -43,8 +45,18 @@ struct Build: ParsableCommand {
             let license = try licenseFile.map { try LLMPack.readTextFile($0, what: "licence file") }
             let config = RunConfig(contextLength: contextLength, temperature: temperature, topP: topP,
                                    systemPrompt: systemPrompt, arguments: arguments.isEmpty ? nil : arguments)
-            let options = BuildOptions(name: name, runConfig: config, licenseText: license, compressWeights: compress == .weights,
+            var options = BuildOptions(name: name, runConfig: config, licenseText: license, compressWeights: compress == .weights,
                                        createdAt: timestamp ? Self.now() : nil, llmpackVersion: LLMPack.version)
+            if !noSelfTest {
+                // Loading the model proves its architecture and tensor types are supported (a
+                // bundle that cannot run is refused here, not at launch) and records the self-test.
+                let source = try ModelSource.open(path: model)
+                do {
+                    options.selfTest = try SelfTestCommand.record(source: source, threads: physicalCoreCount())
+                } catch {
+                    throw LLMPackError("\(model) cannot run in this llmpack: \(error)")
+                }
+            }
             let bar = ProgressBar()
             let result: BuildResult
             do {

@@ -8,7 +8,8 @@ struct LLMPackCommand: ParsableCommand {
         commandName: "llmpack",
         abstract: "Turn a GGUF language model into one self-contained executable.",
         version: "llmpack \(LLMPack.version) (bundle format \(BundleFormat.version))",
-        subcommands: [Build.self, Inspect.self, Extract.self, Verify.self, Rebase.self])
+        subcommands: [Build.self, Inspect.self, Extract.self, Verify.self, Rebase.self,
+                      Run.self, Tokenize.self, Eval.self, Perplexity.self, Bench.self])
 }
 
 /// Runs a command body; an error becomes "llmpack: error: MESSAGE" on standard error and exit

@@ -1,0 +1,118 @@
+// EngineBackend: the HTTP server's view of the engine. Each server slot owns a model instance (the
+// weights are shared views of one memory map; each slot has its own KV cache) and remembers the
+// tokens its cache holds, so a conversation that grows by one turn only runs the new tokens.
+import ChatTemplate
+import Generation
+import GGUF
+import Model
+import Server
+import Synchronization
+import Tokenizer
+
+public final class EngineBackend: CompletionBackend, @unchecked Sendable {
+    public let model: ModelDescription
+    public let contextLength: Int
+    public let vocabularySize: Int
+    let tokenizer: any Tokenizer
+    let chat: ChatPrompt
+    let defaults: Generation.SamplingParameters
+    let slots: [Slot]
+
+    /// One slot's model and the tokens its KV cache holds.
+    final class Slot: @unchecked Sendable {
+        let model: any LanguageModel
+        var cached: [Int32] = []
+        init(model: any LanguageModel) { self.model = model }
+    }
+
+    public init(source: ModelSource, engine: Engine, parallel: Int, chatTemplate: String? = nil,
+                defaults: Generation.SamplingParameters) throws {
+        tokenizer = engine.tokenizer
+        chat = try ChatPrompt(gguf: source.gguf, tokenizer: engine.tokenizer, override: chatTemplate)
+        contextLength = engine.contextLength
+        vocabularySize = engine.vocabularySize
+        self.defaults = defaults
+        var slots = [Slot(model: engine.model)]
+        let perSlotThreads = max(1, engine.threads / max(1, parallel))
+        for _ in 1..<max(1, parallel) {
+            slots.append(Slot(model: try ModelRegistry.load(gguf: source.gguf, tensorData: source.tensorData,
+                                                            contextLength: engine.contextLength, threads: perSlotThreads)))
+        }
+        self.slots = slots
+        let manifest = source.manifest
+        model = ModelDescription(id: manifest?.model.name ?? source.gguf.string("general.name") ?? "model",
+                                 family: source.gguf.architecture,
+                                 parameterSize: manifest.map { ModelInfo.approximate($0.model.parameterCount) },
+                                 quantization: source.gguf.string("general.file_type_name"),
+                                 sizeBytes: source.tensorData.count,
+                                 digest: manifest?.source.sha256)
+    }
+
+    public func tokenize(_ text: String, addSpecial: Bool, parseSpecial: Bool) throws -> [Int32] {
+        tokenizer.encode(text, addSpecial: addSpecial, parseSpecial: parseSpecial)
+    }
+
+    public func detokenize(_ tokens: [Int32]) throws -> String {
+        guard tokens.allSatisfy({ $0 >= 0 && Int($0) < vocabularySize }) else {
+            throw BackendError.invalidRequest("token ids must be between 0 and \(vocabularySize - 1)")
+        }
+        return tokenizer.decode(tokens)
+    }
+
+    public func generate(_ request: GenerationRequest, slot index: Int, cancel: CancellationToken,
+                         onEvent: (GenerationEvent) -> Void) throws {
+        let slot = slots[index % slots.count]
+        let prompt: [Int32]
+        switch request.input {
+        case .chat(let messages):
+            prompt = try chat.tokens(messages.map { TemplateMessage(role: $0.role, content: $0.content) })
+        case .text(let text):
+            prompt = tokenizer.encode(text, addSpecial: true, parseSpecial: true)
+        case .tokens(let ids):
+            guard ids.allSatisfy({ $0 >= 0 && Int($0) < vocabularySize }) else {
+                throw BackendError.invalidRequest("token ids must be between 0 and \(vocabularySize - 1)")
+            }
+            prompt = ids
+        }
+        guard !prompt.isEmpty else { throw BackendError.invalidRequest("the prompt is empty") }
+        guard prompt.count < contextLength else {
+            throw BackendError.promptTooLong(promptTokens: prompt.count, contextLength: contextLength)
+        }
+
+        // Reuse the cached prefix; run at least one new token to get logits.
+        var reuse = zip(slot.cached, prompt).prefix { $0 == $1 }.count
+        if reuse == prompt.count { reuse -= 1 }
+        let generator = try Generator(model: slot.model, tokenizer: tokenizer, sampling: sampling(request.sampling))
+        var room = contextLength - prompt.count
+        if let maxTokens = request.maxTokens { room = min(room, max(0, maxTokens)) }
+        slot.cached = []   // unknown until this run completes
+        let result = try generator.generate(prompt: Array(prompt[reuse...]), cachedTokens: reuse, maxTokens: room) { text in
+            if cancel.isCancelled { return false }
+            onEvent(.text(text))
+            return !cancel.isCancelled
+        }
+        // The last sampled token was not run through the model: the cache holds the prompt and
+        // all generated tokens but the last.
+        slot.cached = prompt + result.tokens.dropLast()
+        let reason: FinishReason
+        switch result.stopReason {
+        case .endOfGeneration, .stopString: reason = .stop
+        case .maxTokens, .contextFull: reason = .length
+        case .callbackStopped, .cancelled: reason = .cancelled
+        }
+        onEvent(.finished(GenerationSummary(finishReason: reason, promptTokens: prompt.count, completionTokens: result.tokens.count)))
+    }
+
+    func sampling(_ s: Server.SamplingParameters) -> Generation.SamplingParameters {
+        var p = defaults
+        if let v = s.temperature { p.temperature = Float(v) }
+        if let v = s.topP { p.topP = Float(v) }
+        if let v = s.topK { p.topK = v }
+        if let v = s.minP { p.minP = Float(v) }
+        if let v = s.presencePenalty { p.presencePenalty = Float(v) }
+        if let v = s.frequencyPenalty { p.frequencyPenalty = Float(v) }
+        if let v = s.repeatPenalty { p.repeatPenalty = Float(v) }
+        p.seed = s.seed ?? defaults.seed
+        return p
+    }
+}
