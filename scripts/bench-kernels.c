@@ -80,6 +80,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         if (!cases[i].hot && !all) continue;
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 1);
+        bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 4);
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 16);
     }
     return 0;

@@ -1,6 +1,8 @@
 // ck_avx2.c: the kernels built for AVX2 + FMA + F16C, with hand-written hot dot products.
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
+#include <string.h>
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 #define CK_F16C 1

@@ -1,6 +1,8 @@
 // ck_avx512.c: the kernels built for AVX-512 (F, BW, VL, VNNI), with hand-written hot dot products.
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
+#include <string.h>
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), apply_to = function)
 #define CK_F16C 1

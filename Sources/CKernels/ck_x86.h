@@ -4,8 +4,9 @@
 //
 // The maths is ggml's: weights as unsigned integers times int8 activations (maddubs or vpdpbusd),
 // integer sums scaled per (sub-)block, offsets and minimums folded in from the activation sums.
-// Each kernel is written once for a compile-time token count NT and stamped out for 1...4, so the
-// per-token accumulators live in registers while a decoded weight block is reused NT times.
+// Each kernel is written once for a compile-time token count NT and stamped out for 1...CK_NT_LIMIT
+// (4 with AVX2's 16 vector registers, 8 with AVX-512's 32), so the per-token accumulators live in
+// registers while a decoded weight block is reused NT times.
 
 // acc(int32 x8) += sum of 4 adjacent u8*s8 products.
 #ifdef CK_VNNI
@@ -44,15 +45,34 @@ CK_INLINE __m256i ck_bits_to_bytes(uint32_t bits) {
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
 }
 
-/// Stamp out fn##_n for NT = 1...4 behind one ck_dot_fn.
+#ifdef CK_VNNI
+#define CK_NT_LIMIT 8
+#define CK_NT_CASES_5_8(fn)                                                                        \
+        case 5: fn##_n(n, w, x, xs, 5, out, os); break;                                            \
+        case 6: fn##_n(n, w, x, xs, 6, out, os); break;                                            \
+        case 7: fn##_n(n, w, x, xs, 7, out, os); break;                                            \
+        case 8: fn##_n(n, w, x, xs, 8, out, os); break;
+#else
+#define CK_NT_LIMIT 4
+#define CK_NT_CASES_5_8(fn)
+#endif
+
+/// Stamp out fn##_n for NT = 1...CK_NT_LIMIT behind one ck_dot_fn (more tokens: several passes).
 #define CK_NT_DISPATCH(fn)                                                                         \
     static void fn(int64_t n, const void *w, const void *x, size_t xs, int nt, float *out,         \
                    size_t os) {                                                                    \
-        switch (nt) {                                                                              \
-        case 1: fn##_n(n, w, x, xs, 1, out, os); break;                                            \
-        case 2: fn##_n(n, w, x, xs, 2, out, os); break;                                            \
-        case 3: fn##_n(n, w, x, xs, 3, out, os); break;                                            \
-        default: fn##_n(n, w, x, xs, 4, out, os); break;                                           \
+        while (nt > 0) {                                                                           \
+            const int k = nt < CK_NT_LIMIT ? nt : CK_NT_LIMIT;                                     \
+            switch (k) {                                                                           \
+            case 1: fn##_n(n, w, x, xs, 1, out, os); break;                                        \
+            case 2: fn##_n(n, w, x, xs, 2, out, os); break;                                        \
+            case 3: fn##_n(n, w, x, xs, 3, out, os); break;                                        \
+            case 4: fn##_n(n, w, x, xs, 4, out, os); break;                                        \
+            CK_NT_CASES_5_8(fn)                                                                    \
+            }                                                                                      \
+            x = (const char *)x + (size_t)k * xs;                                                  \
+            out += (size_t)k * os;                                                                 \
+            nt -= k;                                                                               \
         }                                                                                          \
     }
 
@@ -103,7 +123,8 @@ CK_INLINE __m256i ck_bits_to_bytes(uint32_t bits) {
         }                                                                                          \
     } while (0)
 
-/// A 32-value dot product from a block step: pairs of blocks into two accumulators.
+/// A 32-value dot product from a block step: with one or two tokens, pairs of blocks into two
+/// accumulators per token (more tokens give independent chains anyway).
 #define CK_DOT_PAIRED(name, bytes, BLOCK_STEP)                                                     \
     CK_INLINE void name##_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,      \
                             float *out, size_t os) {                                               \
@@ -112,11 +133,13 @@ CK_INLINE __m256i ck_bits_to_bytes(uint32_t bits) {
         const uint8_t *b = w;                                                                      \
         const int64_t nb = n / CK_QK;                                                              \
         int64_t i = 0;                                                                             \
-        for (; i + 1 < nb; i += 2, b += 2 * (bytes)) {                                             \
-            BLOCK_STEP(b, i, acc0);                                                                \
-            BLOCK_STEP(b + (bytes), i + 1, acc1);                                                  \
+        if (NT <= 2) {                                                                             \
+            for (; i + 1 < nb; i += 2, b += 2 * (bytes)) {                                         \
+                BLOCK_STEP(b, i, acc0);                                                            \
+                BLOCK_STEP(b + (bytes), i + 1, acc1);                                              \
+            }                                                                                      \
         }                                                                                          \
-        if (i < nb) BLOCK_STEP(b, i, acc0);                                                        \
+        for (; i < nb; i++, b += (bytes)) BLOCK_STEP(b, i, acc0);                                  \
         for (int t = 0; t < NT; t++) out[t * os] = ck_hsum_ps(_mm256_add_ps(acc0[t], acc1[t]));    \
     }                                                                                              \
     CK_NT_DISPATCH(name)
@@ -159,9 +182,10 @@ CK_INLINE __m256i ck_word_splat(int k) { return _mm256_set1_epi16((short)((2 * k
 /// sum_j sc_j * (q . x)_j - dmin/d * sum_j m_j * bsum_j.
 CK_INLINE void dot_k45_x86(int64_t n, const void *w, const void *x, size_t xs, const int NT,
                            float *out, size_t os, const int QH) {
-    __m256 acc[CK_MAX_NTOK], accm[CK_MAX_NTOK];
-    for (int t = 0; t < NT; t++) { acc[t] = _mm256_setzero_ps(); accm[t] = _mm256_setzero_ps(); }
+    __m256 acc[CK_MAX_NTOK];
+    for (int t = 0; t < NT; t++) acc[t] = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F);
+    const int SPLIT = NT <= 2;   // two integer chains per token when there are few tokens
     const uint8_t *b = w;
     for (int64_t i = 0; i < n / CK_QKK; i++, b += QH ? 176 : 144) {
         const float d = ck_read_h(b), dmin = ck_read_h(b + 2);
@@ -195,18 +219,19 @@ CK_INLINE void dot_k45_x86(int64_t n, const void *w, const void *x, size_t xs, c
             for (int t = 0; t < NT; t++) {
                 const int8_t *yq = (CK_X8K(x, xs, t) + i)->qs + 64 * c;
                 isum_lo[t] = CK_MADD_ACC(isum_lo[t], _mm256_maddubs_epi16(lo, ck_loadu(yq)), s_lo);
-                isum_hi[t] = CK_MADD_ACC(isum_hi[t], _mm256_maddubs_epi16(hi, ck_loadu(yq + 32)), s_hi);
+                if (SPLIT) isum_hi[t] = CK_MADD_ACC(isum_hi[t], _mm256_maddubs_epi16(hi, ck_loadu(yq + 32)), s_hi);
+                else isum_lo[t] = CK_MADD_ACC(isum_lo[t], _mm256_maddubs_epi16(hi, ck_loadu(yq + 32)), s_hi);
             }
         }
         for (int t = 0; t < NT; t++) {
             const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
-            const __m256i isum = _mm256_add_epi32(isum_lo[t], isum_hi[t]);
+            const __m256i isum = SPLIT ? _mm256_add_epi32(isum_lo[t], isum_hi[t]) : isum_lo[t];
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * y->d), _mm256_cvtepi32_ps(isum), acc[t]);
             const __m256i msum = _mm256_madd_epi16(ck_loadu(y->bsums), mins2);
-            accm[t] = _mm256_fmadd_ps(_mm256_set1_ps(dmin * y->d), _mm256_cvtepi32_ps(msum), accm[t]);
+            acc[t] = _mm256_fnmadd_ps(_mm256_set1_ps(dmin * y->d), _mm256_cvtepi32_ps(msum), acc[t]);
         }
     }
-    for (int t = 0; t < NT; t++) out[t * os] = ck_hsum_ps(_mm256_sub_ps(acc[t], accm[t]));
+    for (int t = 0; t < NT; t++) out[t * os] = ck_hsum_ps(acc[t]);
 }
 CK_INLINE void dot_q4_K_x86_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,
                               float *out, size_t os) { dot_k45_x86(n, w, x, xs, NT, out, os, 0); }
@@ -259,14 +284,14 @@ CK_INLINE void dot_q6_K_x86_n(int64_t n, const void *w, const void *x, size_t xs
                 for (int t = 0; t < NT; t++) {
                     const int8_t *yq = (CK_X8K(x, xs, t) + i)->qs + 128 * h + 32 * k;
                     const __m256i p = _mm256_maddubs_epi16(q, ck_loadu(yq));
-                    if (k & 1) isum_b[t] = CK_MADD_ACC(isum_b[t], p, s16);
+                    if ((k & 1) && NT <= 2) isum_b[t] = CK_MADD_ACC(isum_b[t], p, s16);
                     else isum_a[t] = CK_MADD_ACC(isum_a[t], p, s16);
                 }
             }
         }
         for (int t = 0; t < NT; t++) {
             const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
-            const __m256i isum = _mm256_add_epi32(isum_a[t], isum_b[t]);
+            const __m256i isum = NT <= 2 ? _mm256_add_epi32(isum_a[t], isum_b[t]) : isum_a[t];
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * y->d), _mm256_cvtepi32_ps(isum), acc[t]);
         }
     }

@@ -42,8 +42,9 @@ extension Kernels {
             activations = UnsafeRawPointer(buffer)
         }
 
-        // 2. Output rows in chunks: several per thread, so a busy core does not hold up the rest.
-        let chunkRows = pool.threads == 1 ? rows : max(8, (rows + pool.threads * 16 - 1) / (pool.threads * 16))
+        // 2. Output rows in chunks: many per thread, so that a thread whose core is taken away
+        //    holds up little work (each chunk costs one atomic increment).
+        let chunkRows = pool.threads == 1 ? rows : max(16, (rows + pool.threads * 32 - 1) / (pool.threads * 32))
         let chunks = (rows + chunkRows - 1) / chunkRows
         let rowBytes = w.rowBytes
         let type = w.type.rawValue

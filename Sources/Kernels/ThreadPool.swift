@@ -4,6 +4,13 @@
 // when every index is done. Workers spin briefly after a job (the next one usually follows within
 // microseconds during a forward pass) and then park on a condition variable, so an idle pool
 // costs no CPU. Not Swift concurrency: model code runs on its own thread and blocks here.
+//
+// The caller waits only for workers that actually joined the job: a worker that wakes up late
+// (its core busy with another process) finds the job closed and skips it, so a descheduled worker
+// never holds up the caller, who simply does the work alone. Joining is a Dekker handshake:
+// the worker announces itself (`active += 1`) and then checks the job is still open; the caller
+// closes the job and then waits for `active == 0`; sequentially consistent atomics make one of
+// the two see the other.
 
 import CKernels
 import Synchronization
@@ -20,8 +27,9 @@ public final class ThreadPool: @unchecked Sendable {
     private static let spinLimit = 4096
 
     private let generation = Atomic<Int>(0)     // bumped once per job (and to stop)
+    private let openGeneration = Atomic<Int>(-1) // the job workers may still join, or -1
     private let nextIndex = Atomic<Int>(0)      // the next index a thread may take
-    private let running = Atomic<Int>(0)        // workers not yet done with the current job
+    private let active = Atomic<Int>(0)         // workers inside the current job
     private let sleepers = Atomic<Int>(0)       // workers parked (or about to park) on `wake`
     private let busy = Atomic<Bool>(false)      // a parallelFor is in flight
     private let stopping = Atomic<Bool>(false)
@@ -77,16 +85,19 @@ public final class ThreadPool: @unchecked Sendable {
             job = body
             jobCount = count
             nextIndex.store(0, ordering: .relaxed)
-            running.store(workers.count, ordering: .relaxed)
-            generation.add(1, ordering: .sequentiallyConsistent)
+            let g = generation.load(ordering: .relaxed) + 1
+            openGeneration.store(g, ordering: .sequentiallyConsistent)
+            generation.store(g, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(lock)
                 pthread_cond_broadcast(wake)
                 pthread_mutex_unlock(lock)
             }
             runJob()
+            // Every index is taken: close the job, then wait for the workers that joined it.
+            openGeneration.store(-1, ordering: .sequentiallyConsistent)
             var spins = 0
-            while running.load(ordering: .acquiring) > 0 {
+            while active.load(ordering: .sequentiallyConsistent) > 0 {
                 spins += 1
                 if spins < 1 << 14 { ck_cpu_relax() } else { sched_yield() }
             }
@@ -113,8 +124,9 @@ public final class ThreadPool: @unchecked Sendable {
         while true {
             seen = waitForJob(after: seen)
             if stopping.load(ordering: .acquiring) { return }
-            runJob()
-            running.subtract(1, ordering: .releasing)
+            active.add(1, ordering: .sequentiallyConsistent)
+            if openGeneration.load(ordering: .sequentiallyConsistent) == seen { runJob() }
+            active.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
 

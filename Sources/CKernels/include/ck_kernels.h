@@ -61,7 +61,7 @@ typedef void (*ck_dot_fn)(int64_t n, const void *w, const void *x, size_t x_stri
 /// Quantize `n` floats (a multiple of the format's block size) into activation blocks.
 typedef void (*ck_quantize_fn)(const float *x, void *dst, int64_t n);
 
-#define CK_MAX_NTOK 4
+#define CK_MAX_NTOK 8
 
 /// One weight type's kernels at one ISA.
 typedef struct {
