@@ -156,7 +156,7 @@ public final class Gemma3Model: LanguageModel, Architecture {
         Kernels.matmul(block.key, s.normed.pointer, tokens: n, s.k.pointer, pool: pool)
         Kernels.matmul(block.value, s.normed.pointer, tokens: n, s.v.pointer, pool: pool)
 
-        for t in 0..<n {
+        pool.parallelFor(n) { t in
             let position = batch.firstPosition + t
             let q = s.q[offset: t * heads * dk], k = s.k[offset: t * kvHeads * dk]
             Ops.rmsNorm(rows: heads, q, weight: block.queryNorm.pointer, count: dk, epsilon: eps, into: q)
@@ -181,7 +181,8 @@ public final class Gemma3Model: LanguageModel, Architecture {
         Ops.rmsNorm(rows: n, s.x.pointer, weight: block.feedForwardNorm.pointer, count: e, epsilon: eps, into: s.normed.pointer)
         Kernels.matmul(block.gate, s.normed.pointer, tokens: n, s.gate.pointer, pool: pool)
         Kernels.matmul(block.up, s.normed.pointer, tokens: n, s.up.pointer, pool: pool)
-        Ops.geluGate(s.gate.pointer, up: s.up.pointer, count: n * config.feedForwardLength)
+        let f = config.feedForwardLength
+        pool.parallelFor(n) { t in Ops.geluGate(s.gate[offset: t * f], up: s.up[offset: t * f], count: f) }
         Kernels.matmul(block.down, s.gate.pointer, tokens: n, s.projected.pointer, pool: pool)
         Ops.rmsNorm(rows: n, s.projected.pointer, weight: block.postFeedForwardNorm.pointer, count: e, epsilon: eps,
                     into: s.projected.pointer)
