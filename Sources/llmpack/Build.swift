@@ -2,7 +2,6 @@
 import ArgumentParser
 import Bundle
 import LLMPackKit
-import Model
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,17 +47,15 @@ struct Build: ParsableCommand {
                                    systemPrompt: systemPrompt, arguments: arguments.isEmpty ? nil : arguments)
             var options = BuildOptions(name: name, runConfig: config, licenseText: license, compressWeights: compress == .weights,
                                        createdAt: timestamp ? Self.now() : nil, llmpackVersion: LLMPack.version)
-            // Loading the model proves its architecture and tensor types are supported (a bundle
-            // that cannot run is refused here, not at launch); with the self-test, it also records it.
-            let source = try ModelSource.open(path: model)
-            do {
-                if noSelfTest {
-                    _ = try ModelRegistry.load(gguf: source.gguf, tensorData: source.tensorData, contextLength: 1, threads: 1)
-                } else {
+            if !noSelfTest {
+                // Loading the model proves its architecture and tensor types are supported (a
+                // bundle that cannot run is refused here, not at launch) and records the self-test.
+                let source = try ModelSource.open(path: model)
+                do {
                     options.selfTest = try SelfTestCommand.record(source: source, threads: physicalCoreCount())
+                } catch {
+                    throw LLMPackError("\(model) cannot run in this llmpack: \(error)")
                 }
-            } catch {
-                throw LLMPackError("\(model) cannot run in this llmpack: \(error)")
             }
             let bar = ProgressBar()
             let result: BuildResult

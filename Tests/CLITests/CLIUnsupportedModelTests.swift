@@ -12,7 +12,7 @@ private func writeTinyModel(at path: String, architecture: String, queryType: GG
     let e = 32, f = 32, vocab = 8
     var writer = GGUFWriter(alignment: 32)
     writer.add(key: "general.architecture", .string(architecture))
-    writer.add(key: "\(architecture).context_length", .uint32(64))
+    writer.add(key: "\(architecture).context_length", .uint32(256))
     writer.add(key: "\(architecture).embedding_length", .uint32(UInt32(e)))
     writer.add(key: "\(architecture).block_count", .uint32(1))
     writer.add(key: "\(architecture).feed_forward_length", .uint32(UInt32(f)))
