@@ -59,7 +59,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "llmpack",
-            dependencies: ["LLMPackKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LLMPackKit", "GGUF", "Bundle", "Tokenizer", "Kernels", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "llmpack-runner",
