@@ -5,8 +5,10 @@
 // Tolerances come from that folder's README: an exact double-precision implementation differs
 // from llama.cpp by at most 0.023 (llama-spm-tiny), 1.51 (llama3-bpe-tiny, whose Q8_0 blocks
 // amplify llama.cpp's activation rounding; 0.44 when that rounding is imitated, as the Q8_0
-// kernels here do), 0.12 (qwen2-tiny) and 0.093 (qwen3-tiny). Argmax and free-running greedy
-// tokens are compared only where llama.cpp's top-1/top-2 gap exceeds the tolerance.
+// kernels here do), 0.12 (qwen2-tiny) and 0.093 (qwen3-tiny), with means of 0.003, 0.096, 0.022
+// and 0.020. The limits below admit any implementation that good (measured here: max 0.024,
+// 0.50, 0.12, 0.11; means 0.004, 0.08, 0.02, 0.018). Argmax and free-running greedy tokens are
+// compared only where llama.cpp's top-1/top-2 gap exceeds the tolerance.
 
 import Foundation
 import GGUF
@@ -25,7 +27,7 @@ struct SyntheticModel: CustomStringConvertible, Sendable {
 
     static let all = [
         SyntheticModel(name: "llama-spm-tiny", maxTolerance: 0.05, meanTolerance: 0.01),
-        SyntheticModel(name: "llama3-bpe-tiny", maxTolerance: 1.0, meanTolerance: 0.1),
+        SyntheticModel(name: "llama3-bpe-tiny", maxTolerance: 1.6, meanTolerance: 0.15),
         SyntheticModel(name: "qwen2-tiny", maxTolerance: 0.2, meanTolerance: 0.04),
         SyntheticModel(name: "qwen3-tiny", maxTolerance: 0.2, meanTolerance: 0.04),
     ]
