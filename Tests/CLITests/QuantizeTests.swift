@@ -119,6 +119,9 @@ import Testing
             let verify = try llmpack("verify", bundle)
             #expect(verify.status == 0 && verify.stdout.contains("OK"), "\(verify)")
 
+            let info = try run(bundle, ["--info"])
+            #expect(info.stdout.contains("Quantized:") && info.stdout.contains("\(mix.name) at build time, from quant-tiny.gguf"), "\(info)")
+
             let reader = try BundleReader(path: bundle)
             let manifest = try reader.manifest()
             let quantization = try #require(manifest.build.quantization)
