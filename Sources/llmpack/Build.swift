@@ -31,8 +31,10 @@ struct Build: ParsableCommand {
                                discussion: "Best from an F32, F16 or BF16 model; tensors that are quantized already are dequantized and quantized again (with a warning)."))
     var quant: QuantizationMix?
     @Flag(help: "Record the build time in the manifest (the output then differs between builds).") var timestamp = false
-    @Flag(name: .customLong("no-selftest"), help: "Do not load the model and record the self-test (the bundle then cannot --selftest).")
+    @Flag(name: .customLong("no-selftest"), help: "Do not record the self-test (the bundle then cannot --selftest).")
     var noSelfTest = false
+    @Flag(name: .customLong("no-model-check"), help: "Pack without loading the model: no check that this runner can run it, no self-test (for archiving a model a later runner will run, see rebase).")
+    var noModelCheck = false
 
     func validate() throws {
         if let contextLength, contextLength <= 0 { throw ValidationError("--ctx must be positive") }
@@ -65,12 +67,16 @@ struct Build: ParsableCommand {
                 scratch = file
             }
             defer { withExtendedLifetime(scratch) {} }
-            if !noSelfTest {
+            if !noModelCheck {
                 // Loading the model proves its architecture and tensor types are supported (a
-                // bundle that cannot run is refused here, not at launch) and records the self-test.
+                // bundle that cannot run is refused here, not at launch); then record the self-test.
                 let source = try ModelSource.open(path: packed)
                 do {
-                    options.selfTest = try SelfTestCommand.record(source: source, threads: physicalCoreCount())
+                    if noSelfTest {
+                        _ = try Engine(gguf: source.gguf, tensorData: source.tensorData, storage: source, contextLength: 16, threads: 1)
+                    } else {
+                        options.selfTest = try SelfTestCommand.record(source: source, threads: physicalCoreCount())
+                    }
                 } catch {
                     throw LLMPackError("\(model)\(quant.map { " in \($0.name)" } ?? "") cannot run in this llmpack: \(error)")
                 }
