@@ -27,7 +27,7 @@ struct Build: ParsableCommand {
     @Option(name: .customLong("license-file"), help: "A file with the model's licence text.") var licenseFile: String?
     @Option(help: "The runner to embed (default: llmpack-runner next to llmpack).") var runner: String?
     @Option(help: "Compress: 'weights' stores tensor-data chunks as zstd where that saves at least 5 %.") var compress: Compression?
-    @Option(help: ArgumentHelp("Quantize the weights first, with llama.cpp's per-tensor choices: q8_0, q4_0, q4_k_m, q5_k_m or q6_k.",
+    @Option(help: ArgumentHelp("Quantize the weights first, as llama.cpp's llama-quantize does for this mix.",
                                discussion: "Best from an F32, F16 or BF16 model; tensors that are quantized already are dequantized and quantized again (with a warning)."))
     var quant: QuantizationMix?
     @Flag(help: "Record the build time in the manifest (the output then differs between builds).") var timestamp = false

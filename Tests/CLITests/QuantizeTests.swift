@@ -111,6 +111,12 @@ import Testing
             let left = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".") }
             #expect(left.isEmpty, "\(left)")
 
+            // Reproducible: the same inputs give the same bundle.
+            let again = folder + "/again.run"
+            #expect(try llmpack("build", model, "-o", again, "--quant", mix.rawValue).status == 0)
+            #expect(try sha256sum(again) == sha256sum(bundle))
+            try FileManager.default.removeItem(atPath: again)
+
             let extract = try llmpack("extract", bundle, "-o", extracted)
             #expect(extract.status == 0, "\(extract)")
             let tensors = try tensorDigests(of: extracted)
@@ -159,6 +165,35 @@ import Testing
         let extracted = folder + "/x.gguf"
         #expect(try llmpack("extract", bundle, "-o", extracted).status == 0)
         #expect(try tensorDigests(of: extracted) == (try llamaQuantizeReference())["llama3-bpe-tiny"]!["Q4_0"]!)
+    }
+
+    @Test("a tensor llmpack cannot convert fails the build with one clear line")
+    func unconvertibleTensor() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // makeModel's noise.weight is an I8 matrix: llama.cpp would try to quantize it and fail too.
+        try makeModel(at: folder + "/m.gguf")
+        let outcome = try llmpack("build", folder + "/m.gguf", "-o", folder + "/m.run", "--quant", "q8_0")
+        expectFailure(outcome, mentioning: "noise.weight")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["m.gguf"])
+    }
+
+    @Test("values that are not finite are refused, naming the tensor and place")
+    func nonFiniteValues() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var writer = GGUFWriter()
+        writer.add(key: "general.architecture", .string("llama"))
+        var values = [Float](repeating: 0.5, count: 512)
+        values[300] = .nan
+        writer.addTensor(name: "blk.0.ffn_up.weight", dims: [256, 2], type: .f32, data: values.withUnsafeBytes { Array($0) })
+        try writer.write(to: folder + "/nan.gguf")
+        #expect {
+            try GGUFQuantizer.quantize(folder + "/nan.gguf", to: folder + "/out.gguf", mix: .q8_0, threads: 1)
+        } throws: { error in
+            "\(error)".contains("blk.0.ffn_up.weight") && "\(error)".contains("row 1, column 44")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["nan.gguf"])
     }
 
     @Test("a bad --quant value is refused")
