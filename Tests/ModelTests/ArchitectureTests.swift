@@ -293,3 +293,25 @@ struct RotaryFactorTests {
         for i in 0..<4 { #expect(abs(Double(v[i]) - expected[i]) < 1e-6) }
     }
 }
+
+struct UnsupportedVariantTests {
+    /// Mixtral-style llama files are refused by name, not with a missing-tensor error.
+    @Test func mixtureOfExpertsLlamaIsRefused() throws {
+        var writer = GGUFWriter()
+        writer.add(key: "general.architecture", .string("llama"))
+        for (key, value) in [("context_length", 64), ("embedding_length", 32), ("block_count", 1),
+                             ("feed_forward_length", 32), ("attention.head_count", 2), ("expert_count", 8)] {
+            writer.add(key: "llama.\(key)", .uint32(UInt32(value)))
+        }
+        writer.add(key: "llama.attention.layer_norm_rms_epsilon", .float32(1e-5))
+        writer.addTensor(name: "token_embd.weight", dims: [32, 4], type: .f32, data: [UInt8](repeating: 0, count: 512))
+        let bytes = writer.serialize()
+        try bytes.withUnsafeBytes { raw in
+            let gguf = try GGUFFile.parse(raw)
+            let data = UnsafeRawBufferPointer(rebasing: raw[gguf.dataOffset...])
+            #expect {
+                try ModelRegistry.load(gguf: gguf, tensorData: data, contextLength: nil, threads: 1)
+            } throws: { "\($0)".contains("unsupported llama variant: mixture of experts (llama.expert_count = 8)") }
+        }
+    }
+}

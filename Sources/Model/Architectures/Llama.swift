@@ -7,7 +7,10 @@
 //     `rope_freqs` frequency factors (each frequency divided by its factor) when the file has them;
 //   - SwiGLU FFN: silu(h·Wgate) ⊙ h·Wup, then Wdown;
 //   - biases on any projection when the file has them (attn_q.bias, attn_output.bias, ...).
-// Output: output.weight, or token_embd when the file has none (tied).
+// Output: output.weight, or token_embd when the file has none (tied). Mixture-of-experts files
+// (Mixtral: `llama.expert_count` > 0) are refused by name.
+
+import GGUF
 
 /// The llama model family.
 public enum LlamaModel: Architecture {
@@ -15,6 +18,10 @@ public enum LlamaModel: Architecture {
 
     static func load(_ source: ModelSource) throws -> any LanguageModel {
         let config = try ModelConfig.read(from: source.gguf, contextLength: source.contextLength)
+        let meta = MetadataReader(gguf: source.gguf, prefix: config.architecture)
+        if let experts = try meta.optionalInt("expert_count", in: 0...Int(Int32.max)), experts > 0 {
+            throw ModelError("unsupported llama variant: mixture of experts (llama.expert_count = \(experts))")
+        }
         var recipe = TransformerRecipe()
         recipe.ropePairing = .adjacent
         recipe.ropeFactors = true
