@@ -84,7 +84,7 @@ def bundle_seeds():
     try:
         for name, extra in [("plain", []), ("zstd", ["--compress", "weights"])]:
             out = os.path.join(tmp, name + ".run")
-            subprocess.run([llmpack, "build", model, "-o", out, "--no-selftest", "--system", "be brief", "--arg=-n", "--arg=8"] + extra,
+            subprocess.run([llmpack, "build", model, "-o", out, "--no-model-check", "--system", "be brief", "--arg=-n", "--arg=8"] + extra,
                            check=True, capture_output=True)
             data = open(out, "rb").read()
             trailer = data[-80:]

@@ -18,7 +18,7 @@ struct FuzzRegressionTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/empty.gguf"
         try write(bytes, to: path)
-        expectFailure(try llmpack("build", path, "-o", folder + "/out.run", "--no-selftest"), status: 1, mentioning: "past the end of the file")
+        expectFailure(try llmpack("build", path, "-o", folder + "/out.run", "--no-model-check"), status: 1, mentioning: "past the end of the file")
         expectFailure(try llmpack("build", path, "-o", folder + "/out.run"), status: 1, mentioning: "past the end of the file")
         expectFailure(try llmpack("run", path, "-p", "hi"), status: 1, mentioning: "past the end of the file")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["empty.gguf"])

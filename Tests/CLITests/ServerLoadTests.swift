@@ -1,7 +1,8 @@
 // The runner's server under load, end to end: scripts/loadtest against a bundle of the default
 // model with --parallel 2, 8 and then 32 clients for a few seconds each. Every request must be
 // answered completely (and with its own prompt's answer, never another's) or refused with 503,
-// and streams dropped by their clients must free their slots at once. About 40 s; needs the
+// streams dropped by their clients must free their slots at once, and requests refused while
+// slots and queue are full must not make the server grow. About 50 s; needs the
 // default model and python3. The long version (and the 10-minute soak) is run by hand: see
 // docs/LOADTEST.md.
 import Foundation
@@ -27,11 +28,13 @@ struct ServerLoadTests {
         try #require(build.status == 0, "\(build)")
         let outcome = try run("/usr/bin/python3", [
             Self.packageRoot + "/scripts/loadtest", bundle, "--parallel", "2", "--clients", "8,32",
-            "--seconds", "6", "--prompts", "3", "--release-seconds", "5",
+            "--seconds", "6", "--prompts", "3", "--release-seconds", "5", "--refusals", "2000",
         ])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("'crossed': 0, 'failed': 0"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("2 busy slots dropped, all idle"), "\(outcome.stderr)")
+        // A refused request used to leak its session and connection (~1.3 KB each).
+        #expect(outcome.stderr.contains("{503: 2000}"), "\(outcome.stderr)")
         #expect(outcome.stderr.hasSuffix("PASS\n"), "\(outcome.stderr)")
     }
 }

@@ -30,7 +30,12 @@ final class GenerationSession {
     private let request: GenerationRequest
     private let token = CancellationToken()
     private var filter: StopStringFilter
-    private var phase = Phase.queued
+    /// Once answered, the job is let go: it holds this session (through its report closure),
+    /// so keeping it would make a reference cycle that leaks the session and its connection
+    /// (found by scripts/loadtest's soak: ~1.3 KB per request refused with 503).
+    private var phase = Phase.queued {
+        didSet { if phase == .answered { job = nil } }
+    }
     private var job: SlotJob?
     private var timer: Scheduled<Void>?
     private var headSent = false
@@ -70,7 +75,7 @@ final class GenerationSession {
         }
         self.job = job
         guard core.scheduler.submit(job) else {
-            phase = .answered
+            phase = .answered   // lets the job go
             let status = core.scheduler.status
             answer(
                 error: .busy(
@@ -86,9 +91,9 @@ final class GenerationSession {
     /// The client closed the connection: stop generating and never write again.
     func clientGone() {
         guard phase != .answered else { return }
-        phase = .answered
         token.cancel(.clientDisconnected)
         if let job { _ = core.scheduler.withdraw(job) }
+        phase = .answered
         timer?.cancel()
     }
 
