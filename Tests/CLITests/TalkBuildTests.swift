@@ -87,7 +87,13 @@ extension TalkTests {
             #expect(health["slots_idle"] as? Int == 2, "\(health)")
             let request = #"{"messages":[{"role":"system","content":"S"},{"role":"user","content":"Hi"}],"max_tokens":1}"#
             let custom = try Talk.object(try Talk.curl(server.url, "/v1/chat/completions", json: request).body)
+            // A request without a system message gets the packed one ("Be brief.", longer than "S").
+            let withoutSystem = try Talk.object(try Talk.curl(server.url, "/v1/chat/completions",
+                                                              json: #"{"messages":[{"role":"user","content":"Hi"}],"max_tokens":1}"#).body)
             server.stop()
+            let withS = try #require((custom["usage"] as? [String: Any])?["prompt_tokens"] as? Int, "\(custom)")
+            let withPacked = try #require((withoutSystem["usage"] as? [String: Any])?["prompt_tokens"] as? Int, "\(withoutSystem)")
+            #expect(withPacked > withS, "packed system prompt: \(withPacked) tokens; system \"S\": \(withS)")
 
             let plain = try RunningServer(bundle: try Talk.bundle.get(), ["--server", "--port", "0", "--parallel", "1"])
             defer { plain.stop() }
