@@ -64,6 +64,7 @@ public enum ModelRegistry {
         guard (1...1024).contains(threads) else {
             throw ModelError("thread count \(threads) is outside 1...1024")
         }
+        try ModelValidation.validate(gguf, contextLength: contextLength)
         let source = ModelSource(gguf: gguf, tensors: TensorLoader(gguf: gguf, data: tensorData),
                                  contextLength: contextLength, threads: threads)
         return try architecture.load(source)
