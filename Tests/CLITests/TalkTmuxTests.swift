@@ -11,6 +11,13 @@ extension TalkTests {
         /// A tmux server of this test's own (-L), killed at the end.
         let socket = "llmpack-talk-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
 
+        /// Stops this test's tmux server and removes its socket file.
+        func stopTmux() {
+            _ = try? tmux("kill-server")
+            let folder = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+            try? FileManager.default.removeItem(atPath: "\(folder)/tmux-\(getuid())/\(socket)")
+        }
+
         func tmux(_ arguments: String...) throws -> Outcome {
             try spawnAndWait(try #require(tmuxPath), ["-L", socket] + arguments)
         }
@@ -46,7 +53,7 @@ extension TalkTests {
             // The runner sees a terminal on stdin and stdout and chats; its exit status lands in a file.
             let command = "'\(bundle)' -t 2 -n 48 --temp 0; echo $? > '\(done)'"
             _ = try tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", command)
-            defer { _ = try? tmux("kill-server") }
+            defer { stopTmux() }
             try waitFor("the greeting") { $0.contains("Ctrl-D to exit") && promptCount($0) >= 1 }
 
             // A reply streams: the screen shows it at more than one length before the prompt returns.
@@ -92,7 +99,7 @@ extension TalkTests {
             defer { try? FileManager.default.removeItem(atPath: done) }
             _ = try tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50",
                          "'\(bundle)' -t 2 -n 400 --temp 0; echo $? > '\(done)'")
-            defer { _ = try? tmux("kill-server") }
+            defer { stopTmux() }
             try waitFor("the greeting") { $0.contains("Ctrl-D to exit") }
             _ = try tmux("send-keys", "-t", session, "Write a very long story.", "Enter")
             try waitFor("the start of the reply") { screen in

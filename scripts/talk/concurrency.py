@@ -97,7 +97,7 @@ def main():
     long_results = [None] * 8
 
     def long_request(i):
-        long_results[i] = post(base, "/completion", {"prompt": PROMPTS[i], "n_predict": 40,
+        long_results[i] = post(base, "/completion", {"prompt": PROMPTS[i], "n_predict": 64,
                                                      "temperature": 0, "stream": True})
 
     threads = [threading.Thread(target=long_request, args=(i,)) for i in range(8)]
@@ -109,7 +109,7 @@ def main():
         if time.monotonic() > deadline:
             fail("the slots never both got busy")
         time.sleep(0.05)
-    time.sleep(0.3)  # let the remaining requests reach the queue
+    time.sleep(1.0)  # let the other six reach the queue (each long request takes seconds)
     status, body = post(base, "/v1/completions", {"prompt": "one more", "max_tokens": 4})
     seen["overflow"] = {"status": status, "body": body[:300]}
     for t in threads:
