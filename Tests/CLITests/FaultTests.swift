@@ -13,7 +13,7 @@ struct FaultTests {
     func buildWithFileSizeLimit(_ limitBytes: Int, model: String, output: String) throws -> Outcome {
         let blocks = max(1, limitBytes / 1024)   // bash's ulimit -f counts 1 KiB blocks
         let script = "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" \"$@\""
-        return try run("/bin/bash", ["-c", script, llmpackPath, "build", model, "-o", output, "--no-selftest"])
+        return try run("/bin/bash", ["-c", script, llmpackPath, "build", model, "-o", output, "--no-model-check"])
     }
 
     /// The limit: half the runner (hit while the runner is copied), or the runner plus 200 kB (hit
@@ -39,7 +39,7 @@ struct FaultTests {
         try makeModel(at: model, scale: 256)   // ~28 MB of tensors, compressed: long enough to interrupt
         let process = Process()
         process.executableURL = URL(fileURLWithPath: llmpackPath)
-        process.arguments = ["build", model, "-o", output, "--no-selftest", "--compress", "weights"]
+        process.arguments = ["build", model, "-o", output, "--no-model-check", "--compress", "weights"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
