@@ -2,6 +2,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), apply_to = function)
@@ -9,6 +10,8 @@
 #include "ck_impl.h"
 #define CK_VNNI 1
 #include "ck_x86.h"
+#include "ck_gemm.h"
+#include "ck_gemm_x86.h"
 
 #define CK_TABLE_NAME ck_table_avx512
 #include "ck_table.h"

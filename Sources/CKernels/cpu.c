@@ -77,6 +77,23 @@ float ck_dot_f32(int isa, const float *a, const float *b, int64_t n) { return ck
 
 void ck_axpy_f32(int isa, float a, const float *x, float *y, int64_t n) { ck_table(isa)->axpy_f32(a, x, y, n); }
 
+size_t ck_a8_row_bytes(int64_t n) {
+    size_t bytes = (size_t)n + (size_t)(n / 32) * 8 + (size_t)(n / 16) * 4;
+    return (bytes + 63) / 64 * 64;
+}
+
+void ck_quantize_a8(int isa, const float *x, void *dst, int64_t n, int scale_block) {
+    ck_table(isa)->quantize_a8(x, dst, n, scale_block);
+}
+
+int ck_gemm_block(uint32_t ggml_type) { return ck_table_generic.gemm_block(ggml_type); }
+
+int ck_gemm_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes, int64_t cols,
+                 int64_t r0, int64_t r1, const void *xa, size_t xa_stride, int64_t ntok,
+                 float *y, int64_t ldy) {
+    return ck_table(isa)->gemm_packed(ggml_type, w, row_bytes, cols, r0, r1, xa, xa_stride, ntok, y, ldy);
+}
+
 /// Tokens per pass over the weight rows: their activations (at most ~150 KB of Q8_K for 2048
 /// columns) stay in L2 while each weight row is reused for all of them, CK_MAX_NTOK at a time.
 #define CK_TOKEN_GROUP 64

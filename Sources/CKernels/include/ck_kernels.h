@@ -88,6 +88,28 @@ void ck_matmul_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes
                     int64_t r0, int64_t r1, const void *xa, size_t xa_stride, int64_t ntok,
                     float *y, int64_t ldy);
 
+// Packed matrix product for many tokens (prompt processing): each 16-row panel of weights is
+// decoded once into bytes with per-block scales and offsets and reused for every token.
+// Activations are "A8" rows: n int8 values, then float d[n/32] (x ~ d * q), float s32[n/32] and
+// float s16[n/16] (d * the sum of the q of each 32 / 16 values).
+
+/// Bytes of one A8 row of `n` values (n a multiple of 32), a multiple of 64.
+size_t ck_a8_row_bytes(int64_t n);
+
+/// Quantize `n` floats (a multiple of `scale_block`, 32 or 256) to an A8 row, one scale per
+/// `scale_block` values.
+void ck_quantize_a8(int isa, const float *x, void *dst, int64_t n, int scale_block);
+
+/// The block size (16 or 32) of a weight type's packed form, or 0 when it has none.
+int ck_gemm_block(uint32_t ggml_type);
+
+/// Like ck_matmul_rows, for A8 activations (stride a multiple of 4): y[t * ldy + r] for rows
+/// r0 ..< r1 and every token. Returns 0 (and writes nothing) when the type has no packed form
+/// or memory for the panel ran out.
+int ck_gemm_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes, int64_t cols,
+                 int64_t r0, int64_t r1, const void *xa, size_t xa_stride, int64_t ntok,
+                 float *y, int64_t ldy);
+
 /// Float helpers: sum(a[i] * b[i]); y[i] += a * x[i].
 float ck_dot_f32(int isa, const float *a, const float *b, int64_t n);
 void ck_axpy_f32(int isa, float a, const float *x, float *y, int64_t n);
@@ -106,6 +128,10 @@ typedef struct {
     ck_quantize_fn quantize_q8_k;
     float (*dot_f32)(const float *a, const float *b, int64_t n);
     void (*axpy_f32)(float a, const float *x, float *y, int64_t n);
+    void (*quantize_a8)(const float *x, void *dst, int64_t n, int scale_block);
+    int (*gemm_block)(uint32_t ggml_type);
+    int (*gemm_packed)(uint32_t ggml_type, const void *w, size_t row_bytes, int64_t cols, int64_t r0,
+                       int64_t r1, const void *xa, size_t xa_stride, int64_t ntok, float *y, int64_t ldy);
 } ck_isa_table;
 
 extern const ck_isa_table ck_table_generic;
