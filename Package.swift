@@ -59,13 +59,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "llmpack",
-            dependencies: ["LLMPackKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["LLMPackKit", "GGUF", "Bundle", "Tokenizer", "Kernels", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "llmpack-runner",
             dependencies: ["LLMPackKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "stub",
-            linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-lswiftSynchronization"])]
+            linkerSettings: [
+                // Fully static: runs on any x86-64 Linux with nothing installed. FoundationEssentials'
+                // C shims and Synchronization are not added by -static-executable on their own.
+                .unsafeFlags(["-static-executable", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+                              "-Xlinker", "-lswiftSynchronization"]),
+                // Every bundle carries the runner: drop symbols and unused sections in release builds.
+                .unsafeFlags(["-Xlinker", "--strip-all", "-Xlinker", "--gc-sections"], .when(configuration: .release)),
+            ]
         ),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "CKernels"], exclude: ["Fixtures"]),

@@ -63,15 +63,18 @@ public struct InspectReport: Codable, Sendable {
 
     public var file: String
     public var fileSize: Int
-    public var formatVersion: Int
-    public var payload: Region
-    public var index: Region
-    public var indexSHA256: String
-    public var sections: [Section]
-    public var tensorData: TensorDataSummary
-    public var manifest: Manifest
-    public var runConfig: RunConfig
+    /// "bundle" or "gguf" (a plain GGUF file: only the GGUF part below is present).
+    public var kind: String
+    public var formatVersion: Int?
+    public var payload: Region?
+    public var index: Region?
+    public var indexSHA256: String?
+    public var sections: [Section]?
+    public var tensorData: TensorDataSummary?
+    public var manifest: Manifest?
+    public var runConfig: RunConfig?
     public var ggufVersion: Int
+    public var dataOffset: Int
     public var alignment: Int
     public var metadata: [MetadataItem]
     public var tensors: [Tensor]
@@ -81,6 +84,8 @@ public struct InspectReport: Codable, Sendable {
         let gguf = try reader.parseGGUF()
         file = path
         fileSize = reader.file.count
+        kind = "bundle"
+        dataOffset = gguf.dataOffset
         formatVersion = Int(reader.trailer.version)
         payload = Region(offset: reader.payloadStart, length: reader.trailer.payloadLength)
         index = Region(offset: reader.payloadStart + reader.trailer.indexOffset, length: reader.trailer.indexLength)
@@ -107,6 +112,18 @@ public struct InspectReport: Codable, Sendable {
         tensors = gguf.tensors.map { Tensor(name: $0.name, type: $0.type.name, dims: $0.dims, offset: $0.offset, bytes: $0.byteCount) }
     }
 
+    /// The report of a plain GGUF file: its metadata and tensor table.
+    public init(gguf: GGUFFile, path: String, fileSize: Int) {
+        file = path
+        self.fileSize = fileSize
+        kind = "gguf"
+        ggufVersion = Int(gguf.version)
+        alignment = gguf.alignment
+        dataOffset = gguf.dataOffset
+        metadata = gguf.metadata.map { MetadataItem(key: $0.key, type: Self.typeName($0), value: MetadataValue($0)) }
+        tensors = gguf.tensors.map { Tensor(name: $0.name, type: $0.type.name, dims: $0.dims, offset: $0.offset, bytes: $0.byteCount) }
+    }
+
     static func typeName(_ entry: GGUFMetadataEntry) -> String {
         if let array = entry.arrayValue { return "ARRAY[\(array.elementType.name)]" }
         return entry.type.name
@@ -121,6 +138,28 @@ public struct InspectReport: Codable, Sendable {
 
     /// The text report.
     public func text() -> String {
+        var lines: [String] = []
+        if let formatVersion, let payload, let index, let indexSHA256, let sections, let tensorData, let manifest, let runConfig {
+            lines += bundleLines(formatVersion: formatVersion, payload: payload, index: index, indexSHA256: indexSHA256,
+                                 sections: sections, tensorData: tensorData, manifest: manifest, runConfig: runConfig)
+        } else {
+            lines.append("\(file): GGUF file, \(Terminal.grouped(fileSize)) bytes, tensor data from offset \(dataOffset)")
+        }
+        lines.append("")
+        lines.append("GGUF metadata (version \(ggufVersion), alignment \(alignment), \(metadata.count) keys):")
+        for item in metadata { lines.append("  \(item.key) [\(item.type)] = \(item.value.text)") }
+        lines.append("")
+        lines.append("Tensors (\(tensors.count)):")
+        var tensorTable = [["name", "type", "dims", "offset", "bytes"]]
+        for tensor in tensors {
+            tensorTable.append([tensor.name, tensor.type, tensor.dims.map(String.init).joined(separator: " x "), "\(tensor.offset)", Terminal.grouped(tensor.bytes)])
+        }
+        lines += Self.columns(tensorTable).map { "  " + $0 }
+        return lines.joined(separator: "\n")
+    }
+
+    private func bundleLines(formatVersion: Int, payload: Region, index: Region, indexSHA256: String, sections: [Section],
+                             tensorData: TensorDataSummary, manifest: Manifest, runConfig: RunConfig) -> [String] {
         var lines: [String] = []
         lines.append("\(file): llmpack bundle, format \(formatVersion), \(Terminal.grouped(fileSize)) bytes")
         lines.append("  runner   0..<\(payload.offset)")
@@ -146,17 +185,7 @@ public struct InspectReport: Codable, Sendable {
         lines.append("")
         lines.append("Manifest:")
         lines += ModelInfo.text(manifest: manifest, runConfig: runConfig).split(separator: "\n").map { "  " + $0 }
-        lines.append("")
-        lines.append("GGUF metadata (version \(ggufVersion), alignment \(alignment), \(metadata.count) keys):")
-        for item in metadata { lines.append("  \(item.key) [\(item.type)] = \(item.value.text)") }
-        lines.append("")
-        lines.append("Tensors (\(tensors.count)):")
-        var tensorTable = [["name", "type", "dims", "offset", "bytes"]]
-        for tensor in tensors {
-            tensorTable.append([tensor.name, tensor.type, tensor.dims.map(String.init).joined(separator: " x "), "\(tensor.offset)", Terminal.grouped(tensor.bytes)])
-        }
-        lines += Self.columns(tensorTable).map { "  " + $0 }
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     /// Left-aligned columns separated by two spaces.

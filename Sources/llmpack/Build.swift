@@ -28,8 +28,10 @@ struct Build: ParsableCommand {
     @Option(help: "The runner to embed (default: llmpack-runner next to llmpack).") var runner: String?
     @Option(help: "Compress: 'weights' stores tensor-data chunks as zstd where that saves at least 5 %.") var compress: Compression?
     @Flag(help: "Record the build time in the manifest (the output then differs between builds).") var timestamp = false
-    @Flag(name: .customLong("no-selftest"), help: "Do not load the model and record the self-test (the bundle then cannot --selftest).")
+    @Flag(name: .customLong("no-selftest"), help: "Do not record the self-test (the bundle then cannot --selftest).")
     var noSelfTest = false
+    @Flag(name: .customLong("no-model-check"), help: "Pack without loading the model: no check that this runner can run it, no self-test (for archiving a model a later runner will run, see rebase).")
+    var noModelCheck = false
 
     func validate() throws {
         if let contextLength, contextLength <= 0 { throw ValidationError("--ctx must be positive") }
@@ -47,12 +49,16 @@ struct Build: ParsableCommand {
                                    systemPrompt: systemPrompt, arguments: arguments.isEmpty ? nil : arguments)
             var options = BuildOptions(name: name, runConfig: config, licenseText: license, compressWeights: compress == .weights,
                                        createdAt: timestamp ? Self.now() : nil, llmpackVersion: LLMPack.version)
-            if !noSelfTest {
+            if !noModelCheck {
                 // Loading the model proves its architecture and tensor types are supported (a
-                // bundle that cannot run is refused here, not at launch) and records the self-test.
+                // bundle that cannot run is refused here, not at launch); then record the self-test.
                 let source = try ModelSource.open(path: model)
                 do {
-                    options.selfTest = try SelfTestCommand.record(source: source, threads: physicalCoreCount())
+                    if noSelfTest {
+                        _ = try Engine(gguf: source.gguf, tensorData: source.tensorData, storage: source, contextLength: 16, threads: 1)
+                    } else {
+                        options.selfTest = try SelfTestCommand.record(source: source, threads: physicalCoreCount())
+                    }
                 } catch {
                     throw LLMPackError("\(model) cannot run in this llmpack: \(error)")
                 }

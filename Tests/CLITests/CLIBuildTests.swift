@@ -9,7 +9,7 @@ import Bundle
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let model = folder + "/tiny.gguf", bundle = folder + "/tiny.run", extracted = folder + "/back.gguf"
         try makeModel(at: model)
-        let build = try llmpack("build", model, "-o", bundle, "--ctx", "128", "--temp", "0.25", "--top-p", "0.9", "--system", "Be terse.", "--arg=-n", "--arg=16")
+        let build = try llmpack("build", "--no-model-check", model, "-o", bundle, "--ctx", "128", "--temp", "0.25", "--top-p", "0.9", "--system", "Be terse.", "--arg=-n", "--arg=16")
         #expect(build.status == 0, "\(build)")
         #expect(build.stdout.contains("wrote \(bundle)"))
         #expect(FileManager.default.isExecutableFile(atPath: bundle))
@@ -58,8 +58,8 @@ import Bundle
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try makeModel(at: folder + "/m.gguf")
         for extra in [[], ["--compress", "weights"]] {
-            #expect(try run(llmpackPath, ["build", folder + "/m.gguf", "-o", folder + "/a.run"] + extra).status == 0)
-            #expect(try run(llmpackPath, ["build", folder + "/m.gguf", "-o", folder + "/b.run"] + extra).status == 0)
+            #expect(try run(llmpackPath, ["build", "--no-model-check", folder + "/m.gguf", "-o", folder + "/a.run"] + extra).status == 0)
+            #expect(try run(llmpackPath, ["build", "--no-model-check", folder + "/m.gguf", "-o", folder + "/b.run"] + extra).status == 0)
             #expect(try sha256sum(folder + "/a.run") == sha256sum(folder + "/b.run"))
         }
     }
@@ -69,7 +69,7 @@ import Bundle
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let model = folder + "/m.gguf", bundle = folder + "/m.run"
         try makeModel(at: model, scale: 8)
-        let build = try llmpack("build", model, "-o", bundle, "--compress", "weights")
+        let build = try llmpack("build", "--no-model-check", model, "-o", bundle, "--compress", "weights")
         #expect(build.status == 0, "\(build)")
         #expect(build.stdout.contains("zstd chunks"), "\(build)")
         let inspect = try llmpack("inspect", bundle)
@@ -79,7 +79,7 @@ import Bundle
         #expect(try run(bundle, ["--verify"]).status == 0)
         #expect(try llmpack("extract", bundle, "-o", folder + "/x.gguf").status == 0)
         #expect(try bytes(of: folder + "/x.gguf") == bytes(of: model))
-        let bad = try llmpack("build", model, "-o", bundle, "--compress", "everything")
+        let bad = try llmpack("build", "--no-model-check", model, "-o", bundle, "--compress", "everything")
         #expect(bad.status != 0 && !bad.signalled)
     }
 
@@ -88,7 +88,7 @@ import Bundle
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let model = folder + "/m.gguf", bundle = folder + "/m.run"
         try makeModel(at: model)
-        #expect(try llmpack("build", model, "-o", bundle).status == 0)
+        #expect(try llmpack("build", "--no-model-check", model, "-o", bundle).status == 0)
         // The same runner gives the same file back.
         #expect(try llmpack("rebase", bundle, "--runner", runnerPath, "-o", folder + "/same.run").status == 0)
         #expect(try bytes(of: folder + "/same.run") == bytes(of: bundle))
@@ -108,15 +108,15 @@ import Bundle
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let out = folder + "/out.run"
         try write(Array("definitely not a GGUF file".utf8), to: folder + "/junk.gguf")
-        expectFailure(try llmpack("build", folder + "/junk.gguf", "-o", out), status: 1, mentioning: "not a valid GGUF")
-        expectFailure(try llmpack("build", folder + "/missing.gguf", "-o", out), status: 1, mentioning: "cannot read model")
+        expectFailure(try llmpack("build", "--no-model-check", folder + "/junk.gguf", "-o", out), status: 1, mentioning: "not a valid GGUF")
+        expectFailure(try llmpack("build", "--no-model-check", folder + "/missing.gguf", "-o", out), status: 1, mentioning: "cannot read model")
         try makeModel(at: folder + "/m.gguf")
         var truncated = try bytes(of: folder + "/m.gguf")
         truncated.removeLast(1000)
         try write(truncated, to: folder + "/cut.gguf")
-        expectFailure(try llmpack("build", folder + "/cut.gguf", "-o", out), status: 1, mentioning: "not a valid GGUF")
-        expectFailure(try llmpack("build", folder + "/m.gguf", "-o", out, "--runner", folder + "/m.gguf"), status: 1, mentioning: "not an ELF executable")
-        expectFailure(try llmpack("build", folder + "/m.gguf", "-o", out, "--license-file", folder + "/nope.txt"), status: 1, mentioning: "licence file")
+        expectFailure(try llmpack("build", "--no-model-check", folder + "/cut.gguf", "-o", out), status: 1, mentioning: "not a valid GGUF")
+        expectFailure(try llmpack("build", "--no-model-check", folder + "/m.gguf", "-o", out, "--runner", folder + "/m.gguf"), status: 1, mentioning: "not an ELF executable")
+        expectFailure(try llmpack("build", "--no-model-check", folder + "/m.gguf", "-o", out, "--license-file", folder + "/nope.txt"), status: 1, mentioning: "licence file")
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder)) == ["junk.gguf", "m.gguf", "cut.gguf"])
     }
 
@@ -125,9 +125,9 @@ import Bundle
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try makeModel(at: folder + "/m.gguf", license: nil)
         try write(Array("Permission is granted to test.".utf8), to: folder + "/LICENSE")
-        #expect(try llmpack("build", folder + "/m.gguf", "-o", folder + "/a.run").status == 0)
+        #expect(try llmpack("build", "--no-model-check", folder + "/m.gguf", "-o", folder + "/a.run").status == 0)
         #expect(try run(folder + "/a.run", ["--info"]).stdout.contains("License:        not stated"))
-        #expect(try llmpack("build", folder + "/m.gguf", "-o", folder + "/b.run", "--license-file", folder + "/LICENSE", "--name", "Renamed").status == 0)
+        #expect(try llmpack("build", "--no-model-check", folder + "/m.gguf", "-o", folder + "/b.run", "--license-file", folder + "/LICENSE", "--name", "Renamed").status == 0)
         let info = try run(folder + "/b.run", ["--info"]).stdout
         #expect(info.contains("Permission is granted to test."), "\(info)")
         #expect(info.contains("Renamed (llama)"), "\(info)")
@@ -143,8 +143,8 @@ import Bundle
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try makeModel(at: folder + "/m.gguf")
-        #expect(try llmpack("build", folder + "/m.gguf", "-o", folder + "/mine.run", "--name", "Embedded").status == 0)
-        #expect(try llmpack("build", folder + "/m.gguf", "-o", folder + "/other.run", "--name", "Other").status == 0)
+        #expect(try llmpack("build", "--no-model-check", folder + "/m.gguf", "-o", folder + "/mine.run", "--name", "Embedded").status == 0)
+        #expect(try llmpack("build", "--no-model-check", folder + "/m.gguf", "-o", folder + "/other.run", "--name", "Other").status == 0)
         for name in ["model.gguf", "model.run", "brain.run"] {
             try FileManager.default.copyItem(atPath: folder + "/other.run", toPath: folder + "/" + name)
         }

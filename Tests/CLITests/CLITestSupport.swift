@@ -18,7 +18,12 @@ let productsFolder: String = {
 
 let llmpackPath = productsFolder + "/llmpack"
 let runnerPath = productsFolder + "/llmpack-runner"
-let defaultModelPath = "/root/.cache/llmpack/models/gemma-3-270m-q4_k_m.gguf"
+/// The default model: $LLMPACK_MODEL, else where scripts/fetch-model puts it.
+let defaultModelPath: String = {
+    let environment = ProcessInfo.processInfo.environment
+    if let path = environment["LLMPACK_MODEL"], !path.isEmpty { return path }
+    return (environment["HOME"] ?? "/root") + "/.cache/llmpack/models/gemma-3-270m-q4_k_m.gguf"
+}()
 
 /// What a finished process did.
 struct Outcome: CustomStringConvertible {

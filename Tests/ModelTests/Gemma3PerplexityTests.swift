@@ -7,8 +7,8 @@ import Model
 import Testing
 import Tokenizer
 
-@Suite(.serialized)
-struct Gemma3PerplexityTests {
+// Part of the serialized Gemma3ReferenceTests suite: all real-model tests share one model.
+extension Gemma3ReferenceTests {
     @Test func perplexityAtContext512MatchesLlamaCpp() throws {
         guard let loaded = try LoadedModel.gemma() else { return }
         let model = loaded.model

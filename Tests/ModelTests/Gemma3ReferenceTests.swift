@@ -6,6 +6,8 @@ import Foundation
 import Model
 import Testing
 
+/// Every test that runs the shared real model lives in this suite (or its extensions), which runs
+/// its tests one at a time: the model and its KV cache are not thread-safe.
 @Suite(.serialized)
 struct Gemma3ReferenceTests {
     /// Every prompt with allLogits: the 10 listed ids and logsumexp at every position, pooled.

@@ -33,7 +33,8 @@ public final class Gemma3Model: LanguageModel, Architecture {
         let gate, up, down: WeightMatrix
         let postFeedForwardNorm: FloatBuffer
         let attention: AttentionShape
-        let rope: RotaryEmbedding
+        /// A sliding-window layer, with the local RoPE base.
+        let isLocal: Bool
     }
 
     let tokenEmbedding: WeightMatrix
@@ -41,6 +42,8 @@ public final class Gemma3Model: LanguageModel, Architecture {
     let outputNorm: FloatBuffer
     let output: WeightMatrix
     let embeddingScale: Float
+    let localRope: RotaryEmbedding
+    let globalRope: RotaryEmbedding
     let runtime: DecoderRuntime
     let scratch: Scratch
 
@@ -96,9 +99,12 @@ public final class Gemma3Model: LanguageModel, Architecture {
                 postFeedForwardNorm: FloatBuffer(try tensors.vector(name("post_ffw_norm"), count: e)),
                 attention: AttentionShape(headCount: heads, kvHeadCount: kvHeads, keyLength: dk, valueLength: dv,
                                           scale: queryScale, window: local ? config.slidingWindow : nil),
-                rope: RotaryEmbedding(dimensions: dk, base: local ? config.ropeFreqBaseLocal : config.ropeFreqBase,
-                                      freqScale: local ? 1 : config.ropeFreqScale, pairing: .neox))
+                isLocal: local)
         }
+        // llama.cpp applies rope scaling to the global layers only (the local base is unscaled).
+        localRope = RotaryEmbedding(dimensions: dk, base: config.ropeFreqBaseLocal, pairing: .neox)
+        globalRope = RotaryEmbedding(dimensions: dk, base: config.ropeFreqBase, freqScale: config.ropeFreqScale,
+                                     pairing: .neox)
         runtime = try DecoderRuntime(config: config, windows: blocks.map(\.attention.window), threads: source.threads)
         scratch = Scratch(config: config, batch: runtime.maxBatch)
     }
@@ -130,11 +136,11 @@ public final class Gemma3Model: LanguageModel, Architecture {
         }
         Ops.scale(s.x.pointer, by: embeddingScale, count: n * e)
 
-        var ropeTables: [Float: RotaryEmbedding.Table] = [:]
+        let localAngles = localRope.table(for: batch.positions)
+        let globalAngles = globalRope.table(for: batch.positions)
         for (i, block) in blocks.enumerated() {
-            let table = ropeTables[block.rope.base] ?? block.rope.table(for: batch.positions)
-            ropeTables[block.rope.base] = table
-            attention(block, cache: runtime.cache[i], batch: batch, rope: table)
+            attention(block, cache: runtime.cache[i], batch: batch,
+                      rope: block.isLocal ? (localRope, localAngles) : (globalRope, globalAngles))
             feedForward(block, tokens: n)
         }
 
@@ -146,7 +152,7 @@ public final class Gemma3Model: LanguageModel, Architecture {
 
     /// x += RMSNorm(attention(RMSNorm(x))·Wo, post_attention_norm), caching this batch's keys and values.
     private func attention(_ block: Block, cache: KVCacheLayer, batch: DecoderRuntime.Batch,
-                           rope: RotaryEmbedding.Table) {
+                           rope: (embedding: RotaryEmbedding, angles: RotaryEmbedding.Table)) {
         let s = scratch, n = batch.count, e = config.embeddingLength, eps = config.rmsEpsilon
         let heads = config.headCount, kvHeads = config.headCountKV, dk = config.keyLength
         let pool = runtime.pool
@@ -156,13 +162,13 @@ public final class Gemma3Model: LanguageModel, Architecture {
         Kernels.matmul(block.key, s.normed.pointer, tokens: n, s.k.pointer, pool: pool)
         Kernels.matmul(block.value, s.normed.pointer, tokens: n, s.v.pointer, pool: pool)
 
-        for t in 0..<n {
+        pool.parallelFor(n) { t in
             let position = batch.firstPosition + t
             let q = s.q[offset: t * heads * dk], k = s.k[offset: t * kvHeads * dk]
             Ops.rmsNorm(rows: heads, q, weight: block.queryNorm.pointer, count: dk, epsilon: eps, into: q)
             Ops.rmsNorm(rows: kvHeads, k, weight: block.keyNorm.pointer, count: dk, epsilon: eps, into: k)
-            block.rope.apply(q, heads: heads, headStride: dk, position: position, table: rope)
-            block.rope.apply(k, heads: kvHeads, headStride: dk, position: position, table: rope)
+            rope.embedding.apply(q, heads: heads, headStride: dk, position: position, table: rope.angles)
+            rope.embedding.apply(k, heads: kvHeads, headStride: dk, position: position, table: rope.angles)
             cache.store(position: position, key: k, value: s.v[offset: t * cache.valueWidth])
         }
 
@@ -181,7 +187,8 @@ public final class Gemma3Model: LanguageModel, Architecture {
         Ops.rmsNorm(rows: n, s.x.pointer, weight: block.feedForwardNorm.pointer, count: e, epsilon: eps, into: s.normed.pointer)
         Kernels.matmul(block.gate, s.normed.pointer, tokens: n, s.gate.pointer, pool: pool)
         Kernels.matmul(block.up, s.normed.pointer, tokens: n, s.up.pointer, pool: pool)
-        Ops.geluGate(s.gate.pointer, up: s.up.pointer, count: n * config.feedForwardLength)
+        let f = config.feedForwardLength
+        pool.parallelFor(n) { t in Ops.geluGate(s.gate[offset: t * f], up: s.up[offset: t * f], count: f) }
         Kernels.matmul(block.down, s.gate.pointer, tokens: n, s.projected.pointer, pool: pool)
         Ops.rmsNorm(rows: n, s.projected.pointer, weight: block.postFeedForwardNorm.pointer, count: e, epsilon: eps,
                     into: s.projected.pointer)

@@ -6,12 +6,15 @@ import Glibc
 #endif
 
 extension Ops {
-    /// GELU in its tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
-    /// (Not the erf form: gemma was trained with this one.)
+    /// GELU in its tanh approximation: 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³).
+    /// (Not the erf form: gemma was trained with this one.) Computed as x·sigmoid(2u), which is
+    /// the same function (0.5·(1 + tanh u) = 1 / (1 + e^(-2u))) with one exp and accurate for
+    /// large |x| of either sign.
     @inlinable
     public static func geluTanh(_ x: Float) -> Float {
         let sqrt2OverPi: Float = 0.797_884_560_802_865_355_88
-        return 0.5 * x * (1 + tanhf(sqrt2OverPi * x * (1 + 0.044715 * x * x)))
+        let u = sqrt2OverPi * x * (1 + 0.044715 * x * x)
+        return x / (1 + expf(-2 * u))
     }
 
     /// SiLU: x · sigmoid(x).
