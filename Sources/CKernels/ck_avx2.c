@@ -10,7 +10,10 @@
 #include "ck_impl.h"
 #include "ck_x86.h"
 #include "ck_gemm.h"
+#include "ck_vec.h"
+#include "ck_attention.h"
 
+#define CK_QUANTIZE_A8 quantize_a8_v
 #define CK_TABLE_NAME ck_table_avx2
 #include "ck_table.h"
 #pragma clang attribute pop

@@ -11,8 +11,11 @@
 #define CK_VNNI 1
 #include "ck_x86.h"
 #include "ck_gemm.h"
+#include "ck_vec.h"
+#include "ck_attention.h"
 #include "ck_gemm_x86.h"
 
+#define CK_QUANTIZE_A8 quantize_a8_v
 #define CK_TABLE_NAME ck_table_avx512
 #include "ck_table.h"
 #pragma clang attribute pop

@@ -3,4 +3,6 @@
 #include <stdlib.h>
 #include "ck_impl.h"
 #include "ck_gemm.h"
+#include "ck_vec.h"
+#include "ck_attention.h"
 #include "ck_table.h"
