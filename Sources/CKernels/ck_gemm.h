@@ -16,32 +16,45 @@
 
 // MARK: - Activations
 
-/// Layout of an A8 row of n values: int8 q[n], float d[n/32], float s32[n/32], float s16[n/16].
-static inline float *ck_a8_d(const void *row, int64_t n) { return (float *)((char *)row + n); }
-static inline float *ck_a8_s32(const void *row, int64_t n) { return ck_a8_d(row, n) + n / 32; }
-static inline float *ck_a8_s16(const void *row, int64_t n) { return ck_a8_d(row, n) + 2 * (n / 32); }
+/// A8 activations of ntok tokens of n values come in groups of CK_A8_GROUP tokens (the last one
+/// partly used). Within a group, per block of 32 values, the tokens' values lie side by side, so
+/// that a tile of tokens reads one stream: int8 q[n/32][G][32], then float d[n/32][G] (x ~ d * q),
+/// s32[n/32][G] and s16[n/16][G] (d * the sum of q over each 32 / 16 values).
+static inline char *ck_a8_group(const void *xa, int64_t n, int64_t g) {
+    return (char *)xa + (size_t)g * (size_t)n * CK_A8_GROUP * 3 / 2;
+}
+static inline int8_t *ck_a8_q(const char *grp, int64_t b32, int j) { return (int8_t *)grp + (b32 * CK_A8_GROUP + j) * 32; }
+static inline float *ck_a8_d(const char *grp, int64_t n, int64_t b32, int j) {
+    return (float *)(grp + n * CK_A8_GROUP) + b32 * CK_A8_GROUP + j;
+}
+static inline float *ck_a8_s32(const char *grp, int64_t n, int64_t b32, int j) {
+    return (float *)(grp + n * CK_A8_GROUP + n * CK_A8_GROUP / 8) + b32 * CK_A8_GROUP + j;
+}
+static inline float *ck_a8_s16(const char *grp, int64_t n, int64_t b16, int j) {
+    return (float *)(grp + n * CK_A8_GROUP + n * CK_A8_GROUP / 4) + b16 * CK_A8_GROUP + j;
+}
 
-/// Quantize n floats to an A8 row; one scale per `scale_block` values (32, or 256 as ggml's Q8_K
-/// does for K-quant weights), stored once per 32 values.
-static void quantize_a8(const float *x, void *dst, int64_t n, int scale_block) {
-    int8_t *q = dst;
-    float *d = ck_a8_d(dst, n), *s32 = ck_a8_s32(dst, n), *s16 = ck_a8_s16(dst, n);
+/// Quantize token t's n floats into the A8 activations `dst`; one scale per `scale_block` values
+/// (32, or 256 as ggml's Q8_K does for K-quant weights).
+static void quantize_a8(const float *x, void *dst, int64_t n, int64_t t, int scale_block) {
+    const char *grp = ck_a8_group(dst, n, t / CK_A8_GROUP);
+    const int j = (int)(t % CK_A8_GROUP);
     for (int64_t b0 = 0; b0 < n; b0 += scale_block) {
         float amax = 0;
-        for (int j = 0; j < scale_block; j++) amax = fmaxf(amax, fabsf(x[b0 + j]));
+        for (int i = 0; i < scale_block; i++) amax = fmaxf(amax, fabsf(x[b0 + i]));
         const float scale = amax / 127.0f, inv = amax > 0 ? 127.0f / amax : 0.0f;
-        for (int j = 0; j < scale_block; j++) q[b0 + j] = (int8_t)lrintf(x[b0 + j] * inv);
-        for (int j = 0; j < scale_block; j += 32) d[(b0 + j) / 32] = scale;
-    }
-    for (int64_t h = 0; h < n / 16; h++) {
-        int32_t sum = 0;
-        for (int j = 0; j < 16; j++) sum += q[16 * h + j];
-        s16[h] = d[h / 2] * (float)sum;
-    }
-    for (int64_t b = 0; b < n / 32; b++) {
-        int32_t sum = 0;
-        for (int j = 0; j < 32; j++) sum += q[32 * b + j];
-        s32[b] = d[b] * (float)sum;
+        for (int64_t b = b0 / 32; b < (b0 + scale_block) / 32; b++) {
+            int8_t *q = ck_a8_q(grp, b, j);
+            int32_t sum[2] = {0, 0};
+            for (int i = 0; i < 32; i++) {
+                q[i] = (int8_t)lrintf(x[32 * b + i] * inv);
+                sum[i / 16] += q[i];
+            }
+            *ck_a8_d(grp, n, b, j) = scale;
+            *ck_a8_s32(grp, n, b, j) = scale * (float)(sum[0] + sum[1]);
+            *ck_a8_s16(grp, n, 2 * b, j) = scale * (float)sum[0];
+            *ck_a8_s16(grp, n, 2 * b + 1, j) = scale * (float)sum[1];
+        }
     }
 }
 
@@ -224,25 +237,26 @@ static ck_pack_fn ck_packer(uint32_t type, int *bk) {
 
 // MARK: - Portable microkernel
 
-/// y[t * ldy + r] for r < nrows and t < ntok, from a packed panel and A8 rows of `cols` values.
-static void ck_panel_tokens_plain(const ck_panel *p, int nrows, int64_t cols, const char *xa, size_t xs,
-                                  int64_t ntok, float *y, int64_t ldy) {
+/// y[t * ldy + r] for r < nrows and t < ntok, from a packed panel and A8 activations of `cols` values.
+static void ck_panel_tokens_plain(const ck_panel *p, int nrows, int64_t cols, const void *xa, int64_t ntok,
+                                  float *y, int64_t ldy) {
     const int bk = p->bk, groups = bk / 4;
     for (int64_t t = 0; t < ntok; t++) {
-        const char *x = xa + (size_t)t * xs;
-        const int8_t *xq = (const int8_t *)x;
-        const float *d = ck_a8_d(x, cols), *s = bk == 32 ? ck_a8_s32(x, cols) : ck_a8_s16(x, cols);
+        const char *grp = ck_a8_group(xa, cols, t / CK_A8_GROUP);
+        const int j = (int)(t % CK_A8_GROUP);
         float acc[CK_PANEL] = {0};
         for (int64_t b = 0; b < p->nb; b++) {
             int32_t isum[CK_PANEL] = {0};
             const uint8_t *u = p->u + (size_t)b * (size_t)bk * CK_PANEL;
-            const int8_t *q = xq + b * bk;
+            const int64_t b32 = b * bk / 32;
+            const int8_t *q = ck_a8_q(grp, b32, j) + (bk == 16 ? 16 * (b % 2) : 0);
             for (int g = 0; g < groups; g++)
                 for (int i = 0; i < 4; i++) {
                     const int32_t qv = q[4 * g + i];
                     for (int r = 0; r < CK_PANEL; r++) isum[r] += (int32_t)u[(g * CK_PANEL + r) * 4 + i] * qv;
                 }
-            const float db = d[b * bk / 32], sb = s[b];
+            const float db = *ck_a8_d(grp, cols, b32, j);
+            const float sb = bk == 32 ? *ck_a8_s32(grp, cols, b, j) : *ck_a8_s16(grp, cols, b, j);
             const float *sw = p->sw + b * CK_PANEL, *mw = p->mw + b * CK_PANEL;
             for (int r = 0; r < CK_PANEL; r++) acc[r] += sw[r] * (db * (float)isum[r]) + mw[r] * sb;
         }
@@ -260,7 +274,7 @@ static size_t ck_panel_buffer_bytes(int64_t cols) {
 /// packer (or memory ran out), 1 when done. ck_table.h stamps it out with the ISA's kernel.
 #define CK_GEMM_DRIVER(name, kernel)                                                               \
     static int name(uint32_t type, const void *w, size_t row_bytes, int64_t cols, int64_t r0,      \
-                    int64_t r1, const void *xa, size_t xs, int64_t ntok, float *y, int64_t ldy) {  \
+                    int64_t r1, const void *xa, int64_t ntok, float *y, int64_t ldy) {             \
         int bk;                                                                                    \
         const ck_pack_fn pack = ck_packer(type, &bk);                                              \
         if (!pack) return 0;                                                                       \
@@ -274,7 +288,7 @@ static size_t ck_panel_buffer_bytes(int64_t cols) {
             const int nrows = (int)(r1 - r < CK_PANEL ? r1 - r : CK_PANEL);                        \
             if (nrows < CK_PANEL) memset(buffer, 0, bytes);                                        \
             pack((const uint8_t *)w + (size_t)r * row_bytes, row_bytes, nrows, cols, &p);          \
-            kernel(&p, nrows, cols, (const char *)xa, xs, ntok, y + r, ldy);                       \
+            kernel(&p, nrows, cols, xa, ntok, y + r, ldy);                                         \
         }                                                                                          \
         free(buffer);                                                                              \
         return 1;                                                                                  \

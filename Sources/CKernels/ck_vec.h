@@ -4,6 +4,7 @@
 
 typedef float ck_v16f __attribute__((vector_size(64), aligned(4)));
 typedef int32_t ck_v16i __attribute__((vector_size(64), aligned(4)));
+typedef int8_t ck_v16c __attribute__((vector_size(16), aligned(1)));
 
 static inline ck_v16f ck_ld16(const float *p) { ck_v16f v; memcpy(&v, p, 64); return v; }
 static inline void ck_st16(float *p, ck_v16f v) { memcpy(p, &v, 64); }
@@ -66,26 +67,30 @@ static void rms_norm_f32(const float *x, const float *w, float *out, int64_t row
 }
 
 /// A8 quantization with vectors (see quantize_a8 in ck_gemm.h, whose results it reproduces).
-static void quantize_a8_v(const float *x, void *dst, int64_t n, int scale_block) {
-    int8_t *q = dst;
-    float *d = ck_a8_d(dst, n), *s32 = ck_a8_s32(dst, n), *s16 = ck_a8_s16(dst, n);
+static void quantize_a8_v(const float *x, void *dst, int64_t n, int64_t t, int scale_block) {
+    const char *grp = ck_a8_group(dst, n, t / CK_A8_GROUP);
+    const int j = (int)(t % CK_A8_GROUP);
     for (int64_t b0 = 0; b0 < n; b0 += scale_block) {
-        ck_v16f m = ck_splat16(0.0f);
-        for (int j = 0; j < scale_block; j += 16)
-            m = __builtin_elementwise_max(m, __builtin_elementwise_abs(ck_ld16(x + b0 + j)));
-        const float amax = __builtin_reduce_max(m);
+        // max |x| on the bit patterns: for non-negative floats, integer order is float order.
+        ck_v16i m = {0};
+        for (int i = 0; i < scale_block; i += 16)
+            m = __builtin_elementwise_max(m, (ck_v16i)ck_ld16(x + b0 + i) & 0x7fffffff);
+        const int32_t amax_bits = __builtin_reduce_max(m);
+        float amax;
+        memcpy(&amax, &amax_bits, 4);
         const float scale = amax / 127.0f, inv = amax > 0 ? 127.0f / amax : 0.0f;
-        for (int j = 0; j < scale_block; j += 32) {
+        for (int64_t b = b0 / 32; b < (b0 + scale_block) / 32; b++) {
             int32_t sum[2];
             for (int h = 0; h < 2; h++) {
-                const ck_v16f y = ck_ld16(x + b0 + j + 16 * h) * inv;
+                const ck_v16f y = ck_ld16(x + 32 * b + 16 * h) * inv;
                 const ck_v16i v = __builtin_convertvector(__builtin_elementwise_roundeven(y), ck_v16i);
-                sum[h] = 0;
-                for (int k = 0; k < 16; k++) { q[b0 + j + 16 * h + k] = (int8_t)v[k]; sum[h] += v[k]; }
-                s16[(b0 + j) / 16 + h] = scale * (float)sum[h];
+                const ck_v16c c = __builtin_convertvector(v, ck_v16c);
+                memcpy(ck_a8_q(grp, b, j) + 16 * h, &c, 16);
+                sum[h] = __builtin_reduce_add(v);
+                *ck_a8_s16(grp, n, 2 * b + h, j) = scale * (float)sum[h];
             }
-            d[(b0 + j) / 32] = scale;
-            s32[(b0 + j) / 32] = scale * (float)(sum[0] + sum[1]);
+            *ck_a8_d(grp, n, b, j) = scale;
+            *ck_a8_s32(grp, n, b, j) = scale * (float)(sum[0] + sum[1]);
         }
     }
 }

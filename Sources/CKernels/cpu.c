@@ -77,21 +77,20 @@ float ck_dot_f32(int isa, const float *a, const float *b, int64_t n) { return ck
 
 void ck_axpy_f32(int isa, float a, const float *x, float *y, int64_t n) { ck_table(isa)->axpy_f32(a, x, y, n); }
 
-size_t ck_a8_row_bytes(int64_t n) {
-    size_t bytes = (size_t)n + (size_t)(n / 32) * 8 + (size_t)(n / 16) * 4;
-    return (bytes + 63) / 64 * 64;
+size_t ck_a8_bytes(int64_t n, int64_t ntok) {
+    const int64_t groups = (ntok + CK_A8_GROUP - 1) / CK_A8_GROUP;
+    return (size_t)groups * (size_t)n * CK_A8_GROUP * 3 / 2;
 }
 
-void ck_quantize_a8(int isa, const float *x, void *dst, int64_t n, int scale_block) {
-    ck_table(isa)->quantize_a8(x, dst, n, scale_block);
+void ck_quantize_a8(int isa, const float *x, void *dst, int64_t n, int64_t t, int scale_block) {
+    ck_table(isa)->quantize_a8(x, dst, n, t, scale_block);
 }
 
 int ck_gemm_block(uint32_t ggml_type) { return ck_table_generic.gemm_block(ggml_type); }
 
 int ck_gemm_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes, int64_t cols,
-                 int64_t r0, int64_t r1, const void *xa, size_t xa_stride, int64_t ntok,
-                 float *y, int64_t ldy) {
-    return ck_table(isa)->gemm_packed(ggml_type, w, row_bytes, cols, r0, r1, xa, xa_stride, ntok, y, ldy);
+                 int64_t r0, int64_t r1, const void *xa, int64_t ntok, float *y, int64_t ldy) {
+    return ck_table(isa)->gemm_packed(ggml_type, w, row_bytes, cols, r0, r1, xa, ntok, y, ldy);
 }
 
 void ck_gelu_gate(int isa, float *gate, const float *up, int64_t n) { ck_table(isa)->gelu_gate(gate, up, n); }

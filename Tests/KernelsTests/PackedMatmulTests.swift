@@ -99,3 +99,47 @@ struct PackedMatmulTests {
         #expect(!Kernels.usesPackedPanels(.f16, tokens: 512, isa: .avx512))
     }
 }
+
+@Suite("Products sharing one input")
+struct SharedInputMatmulTests {
+    @Test("each product equals its own call, for mixed types and both strategies", arguments: [1, 3, 40])
+    func sharedInput(tokens: Int) throws {
+        var rng = SeededRandom(seed: 9000 + UInt64(tokens))
+        let cols = 512
+        // Q5_0 and Q8_0 share the 32-value activation format; Q4_K and Q6_K the 256-value one; F16 floats.
+        let shapes: [(GGMLType, Int)] = [(.q5_0, 40), (.q8_0, 17), (.q4_K, 33), (.q6_K, 16), (.f16, 9), (.q5_0, 5)]
+        let blocks = shapes.map { randomBlocks($0.0, count: $0.1 * cols / $0.0.blockSize, rng: &rng) }
+        let x = Kernels_randomActivations(cols * tokens, &rng)
+        let pool = ThreadPool(threads: 2)
+        for strategy in [Kernels.MatmulStrategy.automatic, .rowDots, .packedPanels] {
+            var separate: [[Float]] = [], together: [[Float]] = shapes.map { [Float](repeating: .nan, count: $0.1 * tokens) }
+            try withPointers(blocks) { pointers in
+                let matrices = zip(shapes, pointers).map { WeightMatrix(type: $0.0, data: $1, rows: $0.1, cols: cols) }
+                for w in matrices {
+                    var y = [Float](repeating: .nan, count: w.rows * tokens)
+                    x.withUnsafeBufferPointer { Kernels.matmul(w, $0.baseAddress!, tokens: tokens, &y, pool: pool, strategy: strategy) }
+                    separate.append(y)
+                }
+                let outputs = together.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.count) }
+                defer { outputs.forEach { $0.deallocate() } }
+                x.withUnsafeBufferPointer { xb in
+                    Kernels.matmul(Array(zip(matrices, outputs)).map { (weights: $0.0, output: $0.1) }, xb.baseAddress!,
+                                   tokens: tokens, pool: pool, strategy: strategy)
+                }
+                for (i, out) in outputs.enumerated() { together[i] = Array(UnsafeBufferPointer(start: out, count: together[i].count)) }
+            }
+            for i in shapes.indices { try #require(together[i] == separate[i], "\(shapes[i].0.name) \(strategy)") }
+        }
+    }
+
+    /// Calls `body` with stable base addresses of all the byte arrays.
+    func withPointers(_ arrays: [[UInt8]], _ body: ([UnsafeRawPointer]) throws -> Void) rethrows {
+        let copies = arrays.map { a -> UnsafeMutableRawPointer in
+            let p = UnsafeMutableRawPointer.allocate(byteCount: max(a.count, 1), alignment: 64)
+            a.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: a.count) }
+            return p
+        }
+        defer { copies.forEach { $0.deallocate() } }
+        try body(copies.map { UnsafeRawPointer($0) })
+    }
+}

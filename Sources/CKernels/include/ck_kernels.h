@@ -90,25 +90,26 @@ void ck_matmul_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes
 
 // Packed matrix product for many tokens (prompt processing): each 16-row panel of weights is
 // decoded once into bytes with per-block scales and offsets and reused for every token.
-// Activations are "A8" rows: n int8 values, then float d[n/32] (x ~ d * q), float s32[n/32] and
-// float s16[n/16] (d * the sum of the q of each 32 / 16 values).
+// Activations are "A8": int8 values with float scales per 32 values and precomputed sums, in
+// groups of CK_A8_GROUP tokens (layout in ck_gemm.h).
 
-/// Bytes of one A8 row of `n` values (n a multiple of 32), a multiple of 64.
-size_t ck_a8_row_bytes(int64_t n);
+#define CK_A8_GROUP 8
 
-/// Quantize `n` floats (a multiple of `scale_block`, 32 or 256) to an A8 row, one scale per
-/// `scale_block` values.
-void ck_quantize_a8(int isa, const float *x, void *dst, int64_t n, int scale_block);
+/// Bytes of the A8 activations of `ntok` tokens of `n` values (n a multiple of 32).
+size_t ck_a8_bytes(int64_t n, int64_t ntok);
+
+/// Quantize token t's `n` floats (a multiple of `scale_block`, 32 or 256) into the A8
+/// activations `dst`, one scale per `scale_block` values.
+void ck_quantize_a8(int isa, const float *x, void *dst, int64_t n, int64_t t, int scale_block);
 
 /// The block size (16 or 32) of a weight type's packed form, or 0 when it has none.
 int ck_gemm_block(uint32_t ggml_type);
 
-/// Like ck_matmul_rows, for A8 activations (stride a multiple of 4): y[t * ldy + r] for rows
-/// r0 ..< r1 and every token. Returns 0 (and writes nothing) when the type has no packed form
-/// or memory for the panel ran out.
+/// Like ck_matmul_rows, for A8 activations of ntok tokens: y[t * ldy + r] for rows r0 ..< r1 and
+/// every token. Returns 0 (and writes nothing) when the type has no packed form or memory for
+/// the panel ran out.
 int ck_gemm_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes, int64_t cols,
-                 int64_t r0, int64_t r1, const void *xa, size_t xa_stride, int64_t ntok,
-                 float *y, int64_t ldy);
+                 int64_t r0, int64_t r1, const void *xa, int64_t ntok, float *y, int64_t ldy);
 
 /// gate[i] = gelu_tanh(gate[i]) * up[i] (GELU as x * sigmoid(2u), u = sqrt(2/pi)(x + 0.044715 x^3)).
 void ck_gelu_gate(int isa, float *gate, const float *up, int64_t n);
@@ -148,10 +149,10 @@ typedef struct {
     ck_quantize_fn quantize_q8_k;
     float (*dot_f32)(const float *a, const float *b, int64_t n);
     void (*axpy_f32)(float a, const float *x, float *y, int64_t n);
-    void (*quantize_a8)(const float *x, void *dst, int64_t n, int scale_block);
+    void (*quantize_a8)(const float *x, void *dst, int64_t n, int64_t t, int scale_block);
     int (*gemm_block)(uint32_t ggml_type);
     int (*gemm_packed)(uint32_t ggml_type, const void *w, size_t row_bytes, int64_t cols, int64_t r0,
-                       int64_t r1, const void *xa, size_t xa_stride, int64_t ntok, float *y, int64_t ldy);
+                       int64_t r1, const void *xa, int64_t ntok, float *y, int64_t ldy);
     void (*gelu_gate)(float *gate, const float *up, int64_t n);
     void (*round_f16)(const float *x, float *out, int64_t n);
     void (*rms_norm)(const float *x, const float *w, float *out, int64_t rows, int64_t n, float eps);

@@ -158,9 +158,8 @@ public final class Gemma3Model: LanguageModel, Architecture {
         let pool = runtime.pool
 
         Ops.rmsNorm(rows: n, s.x.pointer, weight: block.attentionNorm.pointer, count: e, epsilon: eps, into: s.normed.pointer)
-        Kernels.matmul(block.query, s.normed.pointer, tokens: n, s.q.pointer, pool: pool)
-        Kernels.matmul(block.key, s.normed.pointer, tokens: n, s.k.pointer, pool: pool)
-        Kernels.matmul(block.value, s.normed.pointer, tokens: n, s.v.pointer, pool: pool)
+        Kernels.matmul([(block.query, s.q.pointer), (block.key, s.k.pointer), (block.value, s.v.pointer)],
+                       s.normed.pointer, tokens: n, pool: pool)
 
         pool.parallelFor(n) { t in
             let position = batch.firstPosition + t
@@ -185,8 +184,7 @@ public final class Gemma3Model: LanguageModel, Architecture {
         let s = scratch, e = config.embeddingLength, eps = config.rmsEpsilon, pool = runtime.pool
 
         Ops.rmsNorm(rows: n, s.x.pointer, weight: block.feedForwardNorm.pointer, count: e, epsilon: eps, into: s.normed.pointer)
-        Kernels.matmul(block.gate, s.normed.pointer, tokens: n, s.gate.pointer, pool: pool)
-        Kernels.matmul(block.up, s.normed.pointer, tokens: n, s.up.pointer, pool: pool)
+        Kernels.matmul([(block.gate, s.gate.pointer), (block.up, s.up.pointer)], s.normed.pointer, tokens: n, pool: pool)
         let f = config.feedForwardLength
         pool.parallelFor(n) { t in Ops.geluGate(s.gate[offset: t * f], up: s.up[offset: t * f], count: f) }
         Kernels.matmul(block.down, s.gate.pointer, tokens: n, s.projected.pointer, pool: pool)
