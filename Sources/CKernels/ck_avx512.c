@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"), min_vector_width(512))), apply_to = function)
 #define CK_F16C 1
 #include "ck_impl.h"
 #define CK_VNNI 1
