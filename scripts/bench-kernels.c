@@ -65,11 +65,100 @@ static void bench(uint32_t type, const char *name, int64_t rows, int64_t cols, i
         printf("  %s %6.2f", isa == 0 ? "generic" : isa == 1 ? "avx2" : "avx512", rows * cols * ntok / best * 1e-9);
     }
     printf("  GMAC/s\n");
+    if (ck_gemm_block(type) && ntok >= 8) {
+        // The packed path for many tokens, with its max |difference| from the row-dot path.
+        char *xp = malloc(ck_a8_bytes(cols, ntok));
+        float *y2 = malloc(sizeof(float) * rows * ntok);
+        printf("%-5s %6lldx%-5lld tok %3lld packed:", name, (long long)rows, (long long)cols, (long long)ntok);
+        for (int isa = 0; isa < CK_ISA_COUNT; isa++) {
+            if (!ck_isa_supported(isa)) continue;
+            for (int64_t t = 0; t < ntok; t++) ck_quantize_a8(isa, x + t * cols, xp, cols, t, k->block_size == 256 ? 256 : 32);
+            ck_matmul_rows(isa, type, w, row_bytes, cols, 0, rows, xa, stride, ntok, y, rows);
+            double best = 1e9;
+            for (int rep = 0; rep < 5; rep++) {
+                double t0 = now();
+                int iters = 0;
+                do {
+                    ck_gemm_rows(isa, type, w, row_bytes, cols, 0, rows, xp, ntok, y2, rows);
+                    iters++;
+                } while (now() - t0 < 0.05);
+                double dt = (now() - t0) / iters;
+                if (dt < best) best = dt;
+            }
+            float diff = 0, mag = 0;
+            for (int64_t i = 0; i < rows * ntok; i++) {
+                float e = y[i] - y2[i];
+                if (e < 0) e = -e;
+                if (e > diff) diff = e;
+                if ((y[i] < 0 ? -y[i] : y[i]) > mag) mag = y[i] < 0 ? -y[i] : y[i];
+            }
+            printf("  %s %6.2f (diff %.1e of %.1e)", isa == 0 ? "generic" : isa == 1 ? "avx2" : "avx512",
+                   rows * cols * ntok / best * 1e-9, diff, mag);
+        }
+        printf("  GMAC/s\n");
+        free(xp); free(y2);
+    }
     free(w); free(x); free(y);
     if (xa != x) free(xa);
 }
 
+/// Prompt attention as the model runs it: `ntok` tokens from position 0, 8-token query blocks of
+/// `group` heads over one KV head, dk = dv = 256; GMAC/s counts q.k and p.v over visible keys.
+static void bench_attention(int ntok, int group) {
+    const int dk = 256, dv = 256;
+    float *k = malloc(sizeof(float) * ntok * dk), *v = malloc(sizeof(float) * ntok * dv);
+    float *q = malloc(sizeof(float) * ntok * group * dk), *o = malloc(sizeof(float) * ntok * group * dv);
+    for (int i = 0; i < ntok * dk; i++) { k[i] = (float)((int)(next() % 2001) - 1000) / 1000.0f; v[i] = k[i] * 0.5f; }
+    for (int i = 0; i < ntok * group * dk; i++) q[i] = (float)((int)(next() % 2001) - 1000) / 1000.0f;
+    double macs = 0;
+    for (int t = 0; t < ntok; t++) macs += (double)(t + 1) * group * (dk + dv);
+    printf("attention %d tokens x %d heads:", ntok, group);
+    for (int isa = 0; isa < CK_ISA_COUNT; isa++) {
+        if (!ck_isa_supported(isa)) continue;
+        double best = 1e9;
+        for (int rep = 0; rep < 3; rep++) {
+            double t0 = now();
+            for (int b = 0; b < ntok; b += 8)
+                ck_attention(isa, q + (size_t)b * group * dk, group * dk, group, ntok - b < 8 ? ntok - b : 8, b,
+                             k, dk, v, dv, ntok, 0, dk, dv, 0.0625f, o + (size_t)b * group * dv, group * dv);
+            double dt = now() - t0;
+            if (dt < best) best = dt;
+        }
+        printf("  %s %6.2f", isa == 0 ? "generic" : isa == 1 ? "avx2" : "avx512", macs / best * 1e-9);
+    }
+    printf("  GMAC/s\n");
+    free(k); free(v); free(q); free(o);
+}
+
+/// A8 quantization speed (values per ns).
+static void bench_quantize(void) {
+    const int n = 640 * 512;
+    float *x = malloc(sizeof(float) * n);
+    for (int i = 0; i < n; i++) x[i] = (float)((int)(next() % 2001) - 1000) / 1000.0f;
+    char *dst = malloc(ck_a8_bytes(640, 512));
+    printf("quantize A8 640 x 512:");
+    for (int isa = 0; isa < CK_ISA_COUNT; isa++) {
+        if (!ck_isa_supported(isa)) continue;
+        double best = 1e9;
+        for (int rep = 0; rep < 5; rep++) {
+            double t0 = now();
+            for (int t = 0; t < 512; t++) ck_quantize_a8(isa, x + t * 640, dst, 640, t, 32);
+            double dt = now() - t0;
+            if (dt < best) best = dt;
+        }
+        printf("  %s %6.2f", isa == 0 ? "generic" : isa == 1 ? "avx2" : "avx512", n / best * 1e-9);
+    }
+    printf("  values/ns\n");
+    free(x); free(dst);
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "attention") == 0) {
+        bench_attention(512, 4);
+        bench_attention(128, 4);
+        bench_quantize();
+        return 0;
+    }
     int all = argc > 1 && strcmp(argv[1], "all") == 0;
     static const struct { uint32_t type; const char *name; int64_t rows, cols; int hot; } cases[] = {
         {12, "Q4_K", 640, 2048, 1}, {14, "Q6_K", 640, 2048, 1}, {6, "Q5_0", 2048, 640, 1}, {8, "Q8_0", 4096, 640, 1},
@@ -82,6 +171,7 @@ int main(int argc, char **argv) {
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 1);
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 4);
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 16);
+        bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 128);
     }
     return 0;
 }

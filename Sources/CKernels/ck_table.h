@@ -68,6 +68,21 @@ static const ck_type_kernels *ck_type_kernels_here(uint32_t t) {
     }
 }
 
+#ifndef CK_QUANTIZE_A8
+#define CK_QUANTIZE_A8 quantize_a8
+#endif
+#ifndef CK_PANEL_TOKENS
+#define CK_PANEL_TOKENS ck_panel_tokens_plain
+#endif
+CK_GEMM_DRIVER(gemm_packed, CK_PANEL_TOKENS)
+
+static int gemm_block(uint32_t type) {
+    int bk;
+    return ck_packer(type, &bk) ? bk : 0;
+}
+
 const ck_isa_table CK_TABLE_NAME = {
     ck_type_kernels_here, quantize_q8_0, quantize_q8_k, dot_f32, axpy_f32,
+    CK_QUANTIZE_A8, gemm_block, gemm_packed,
+    gelu_gate_f32, round_f16_f32, rms_norm_f32, attention_f32,
 };

@@ -77,6 +77,38 @@ float ck_dot_f32(int isa, const float *a, const float *b, int64_t n) { return ck
 
 void ck_axpy_f32(int isa, float a, const float *x, float *y, int64_t n) { ck_table(isa)->axpy_f32(a, x, y, n); }
 
+size_t ck_a8_bytes(int64_t n, int64_t ntok) {
+    const int64_t groups = (ntok + CK_A8_GROUP - 1) / CK_A8_GROUP;
+    return (size_t)groups * (size_t)n * CK_A8_GROUP * 3 / 2;
+}
+
+void ck_quantize_a8(int isa, const float *x, void *dst, int64_t n, int64_t t, int scale_block) {
+    ck_table(isa)->quantize_a8(x, dst, n, t, scale_block);
+}
+
+int ck_gemm_block(uint32_t ggml_type) { return ck_table_generic.gemm_block(ggml_type); }
+
+int ck_gemm_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes, int64_t cols,
+                 int64_t r0, int64_t r1, const void *xa, int64_t ntok, float *y, int64_t ldy) {
+    return ck_table(isa)->gemm_packed(ggml_type, w, row_bytes, cols, r0, r1, xa, ntok, y, ldy);
+}
+
+void ck_gelu_gate(int isa, float *gate, const float *up, int64_t n) { ck_table(isa)->gelu_gate(gate, up, n); }
+
+void ck_round_f16(int isa, const float *x, float *out, int64_t n) { ck_table(isa)->round_f16(x, out, n); }
+
+void ck_rms_norm(int isa, const float *x, const float *w, float *out, int64_t rows, int64_t n, float eps) {
+    ck_table(isa)->rms_norm(x, w, out, rows, n, eps);
+}
+
+int ck_attention(int isa, const float *q, int64_t q_stride, int group, int ntok, int64_t first_pos,
+                 const float *kc, int64_t k_stride, const float *vc, int64_t v_stride, int64_t capacity, int64_t window,
+                 int dk, int dv, float scale, float *out, int64_t out_stride) {
+    if (ntok <= 0 || group <= 0 || dv % 16 != 0 || capacity <= 0) return 0;
+    return ck_table(isa)->attention(q, q_stride, group, ntok, first_pos, kc, k_stride, vc, v_stride, capacity, window,
+                                    dk, dv, scale, out, out_stride);
+}
+
 /// Tokens per pass over the weight rows: their activations (at most ~150 KB of Q8_K for 2048
 /// columns) stay in L2 while each weight row is reused for all of them, CK_MAX_NTOK at a time.
 #define CK_TOKEN_GROUP 64

@@ -8,6 +8,8 @@
 // = the context length, so slots are positions; a sliding-window layer only needs a ring of
 // window - 1 + (the largest batch) slots, which keeps its memory and cost bounded by the window.
 
+import Kernels
+
 /// Keys and values of one layer, `keyWidth` and `valueWidth` floats per position
 /// (all KV heads of a position side by side).
 public final class KVCacheLayer {
@@ -48,6 +50,6 @@ public final class KVCacheLayer {
 
     /// out[i] = x[i] rounded to the nearest float16 (to nearest even; ±inf beyond its range).
     static func roundToHalf(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { out[i] = Float(Float16(x[i])) }
+        Kernels.roundToHalf(x, into: out, count: count)
     }
 }

@@ -24,6 +24,12 @@ struct Build: ParsableCommand {
     @Option(name: .customLong("system"), help: "Default system prompt.") var systemPrompt: String?
     @Option(name: .customLong("arg"), parsing: .unconditionalSingleValue, help: "A default argument for the runner (repeatable, e.g. --arg=-n --arg=64).")
     var arguments: [String] = []
+    @Option(name: .customLong("chat-template"), help: "A Jinja chat template file to use instead of the model's (checked on a test conversation).")
+    var chatTemplate: String?
+    @Option(help: "Default port of the runner's HTTP server (0: any free port).") var port: Int?
+    @Option(help: "Default number of requests the runner's server generates for at once.") var parallel: Int?
+    @Option(name: .customLong("default-args"), parsing: .unconditional, help: "Runner flags applied before the command line, e.g. \"--temp 0.2 -n 64\" (checked by the runner).")
+    var defaultArguments: String?
     @Option(name: .customLong("license-file"), help: "A file with the model's licence text.") var licenseFile: String?
     @Option(help: "The runner to embed (default: llmpack-runner next to llmpack).") var runner: String?
     @Option(help: "Compress: 'weights' stores tensor-data chunks as zstd where that saves at least 5 %.") var compress: Compression?
@@ -40,6 +46,8 @@ struct Build: ParsableCommand {
         if let contextLength, contextLength <= 0 { throw ValidationError("--ctx must be positive") }
         if let temperature, !(temperature >= 0 && temperature.isFinite) { throw ValidationError("--temp must be 0 or more") }
         if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
+        if let parallel, !(1...64).contains(parallel) { throw ValidationError("--parallel must be between 1 and 64") }
     }
 
     func run() throws {
@@ -48,8 +56,15 @@ struct Build: ParsableCommand {
                 throw LLMPackError("cannot find the runner next to llmpack; give --runner PATH")
             }
             let license = try licenseFile.map { try LLMPack.readTextFile($0, what: "licence file") }
+            let runnerArguments = arguments + (try DefaultArguments.split(defaultArguments ?? ""))
+            try DefaultArguments.check(runnerArguments, runner: runnerPath)
+            let template = try chatTemplate.map { try LLMPack.readTextFile($0, what: "chat template") }
+            if let template {
+                try ChatPrompt.check(template: template, gguf: try ModelSource.open(path: model).gguf, systemPrompt: systemPrompt)
+            }
             let config = RunConfig(contextLength: contextLength, temperature: temperature, topP: topP,
-                                   systemPrompt: systemPrompt, arguments: arguments.isEmpty ? nil : arguments)
+                                   systemPrompt: systemPrompt, arguments: runnerArguments.isEmpty ? nil : runnerArguments,
+                                   chatTemplate: template, port: port, parallel: parallel)
             var options = BuildOptions(name: name, runConfig: config, licenseText: license, compressWeights: compress == .weights,
                                        createdAt: timestamp ? Self.now() : nil, llmpackVersion: LLMPack.version)
             // With --quant the bundle packs a quantized copy of the model, written to a scratch

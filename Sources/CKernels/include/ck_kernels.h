@@ -88,6 +88,49 @@ void ck_matmul_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes
                     int64_t r0, int64_t r1, const void *xa, size_t xa_stride, int64_t ntok,
                     float *y, int64_t ldy);
 
+// Packed matrix product for many tokens (prompt processing): each 16-row panel of weights is
+// decoded once into bytes with per-block scales and offsets and reused for every token.
+// Activations are "A8": int8 values with float scales per 32 values and precomputed sums, in
+// groups of CK_A8_GROUP tokens (layout in ck_gemm.h).
+
+#define CK_A8_GROUP 8
+
+/// Bytes of the A8 activations of `ntok` tokens of `n` values (n a multiple of 32).
+size_t ck_a8_bytes(int64_t n, int64_t ntok);
+
+/// Quantize token t's `n` floats (a multiple of `scale_block`, 32 or 256) into the A8
+/// activations `dst`, one scale per `scale_block` values.
+void ck_quantize_a8(int isa, const float *x, void *dst, int64_t n, int64_t t, int scale_block);
+
+/// The block size (16 or 32) of a weight type's packed form, or 0 when it has none.
+int ck_gemm_block(uint32_t ggml_type);
+
+/// Like ck_matmul_rows, for A8 activations of ntok tokens: y[t * ldy + r] for rows r0 ..< r1 and
+/// every token. Returns 0 (and writes nothing) when the type has no packed form or memory for
+/// the panel ran out.
+int ck_gemm_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes, int64_t cols,
+                 int64_t r0, int64_t r1, const void *xa, int64_t ntok, float *y, int64_t ldy);
+
+/// gate[i] = gelu_tanh(gate[i]) * up[i] (GELU as x * sigmoid(2u), u = sqrt(2/pi)(x + 0.044715 x^3)).
+void ck_gelu_gate(int isa, float *gate, const float *up, int64_t n);
+
+/// out[i] = x[i] rounded to the nearest float16 value (out may be x).
+void ck_round_f16(int isa, const float *x, float *out, int64_t n);
+
+/// RMSNorm of `rows` rows of n floats: out = x / sqrt(mean(x^2) + eps) * w (out may be x).
+void ck_rms_norm(int isa, const float *x, const float *w, float *out, int64_t rows, int64_t n, float eps);
+
+/// Causal attention of `ntok` consecutive query tokens (positions first_pos ...) sharing one KV
+/// head: `group` query heads per token, head j of token t at q + t * q_stride + j * dk, output at
+/// out + t * out_stride + j * dv. The key of position p is at kc + (p % capacity) * k_stride, its
+/// value at vc + (p % capacity) * v_stride (rings of `capacity` slots holding every position a
+/// query sees). A query at p sees
+/// positions max(0, p - window + 1) ... p (window 0: from 0). Scores are scale * q.k; dv must be a
+/// multiple of 16. Returns 0 when scratch memory ran out (nothing written), else 1.
+int ck_attention(int isa, const float *q, int64_t q_stride, int group, int ntok, int64_t first_pos,
+                 const float *kc, int64_t k_stride, const float *vc, int64_t v_stride, int64_t capacity, int64_t window,
+                 int dk, int dv, float scale, float *out, int64_t out_stride);
+
 /// Float helpers: sum(a[i] * b[i]); y[i] += a * x[i].
 float ck_dot_f32(int isa, const float *a, const float *b, int64_t n);
 void ck_axpy_f32(int isa, float a, const float *x, float *y, int64_t n);
@@ -106,6 +149,16 @@ typedef struct {
     ck_quantize_fn quantize_q8_k;
     float (*dot_f32)(const float *a, const float *b, int64_t n);
     void (*axpy_f32)(float a, const float *x, float *y, int64_t n);
+    void (*quantize_a8)(const float *x, void *dst, int64_t n, int64_t t, int scale_block);
+    int (*gemm_block)(uint32_t ggml_type);
+    int (*gemm_packed)(uint32_t ggml_type, const void *w, size_t row_bytes, int64_t cols, int64_t r0,
+                       int64_t r1, const void *xa, int64_t ntok, float *y, int64_t ldy);
+    void (*gelu_gate)(float *gate, const float *up, int64_t n);
+    void (*round_f16)(const float *x, float *out, int64_t n);
+    void (*rms_norm)(const float *x, const float *w, float *out, int64_t rows, int64_t n, float eps);
+    int (*attention)(const float *q, int64_t q_stride, int group, int ntok, int64_t first_pos,
+                     const float *kc, int64_t k_stride, const float *vc, int64_t v_stride, int64_t capacity, int64_t window,
+                     int dk, int dv, float scale, float *out, int64_t out_stride);
 } ck_isa_table;
 
 extern const ck_isa_table ck_table_generic;

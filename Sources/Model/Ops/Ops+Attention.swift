@@ -52,6 +52,35 @@ extension Ops {
     public static func attention(queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int,
                                  cache: KVCacheLayer, shape: AttentionShape,
                                  into output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        guard Kernels.attentionSupports(valueLength: shape.valueLength) else {
+            attentionByRows(queries: queries, tokens: tokens, firstPosition: firstPosition, cache: cache,
+                            shape: shape, into: output, pool: pool)
+            return
+        }
+        let heads = shape.headCount, kvHeads = shape.kvHeadCount, group = heads / kvHeads
+        let dk = shape.keyLength, dv = shape.valueLength
+        let keys = UnsafePointer(cache.keys.pointer), values = UnsafePointer(cache.values.pointer)
+        // Units of work: (KV head, block of query tokens), about 32 query rows each; the last
+        // blocks see the most keys, so they go first.
+        let blockTokens = max(1, min(tokens, 32 / group))
+        let blocks = (tokens + blockTokens - 1) / blockTokens
+        pool.parallelFor(blocks * kvHeads) { unit in
+            let block = blocks - 1 - unit / kvHeads, kv = unit % kvHeads
+            let t0 = block * blockTokens, count = min(blockTokens, tokens - t0)
+            let ring = Kernels.KVRing(keys: keys + kv * dk, keyStride: cache.keyWidth, values: values + kv * dv,
+                                      valueStride: cache.valueWidth, capacity: cache.capacity)
+            Kernels.attention(queries: queries + t0 * heads * dk + kv * group * dk, queryStride: heads * dk,
+                              group: group, tokens: count, firstPosition: firstPosition + t0, ring: ring,
+                              window: shape.window, keyLength: dk, valueLength: dv, scale: shape.scale,
+                              output: output + t0 * heads * dv + kv * group * dv, outputStride: heads * dv)
+        }
+    }
+
+    /// The same attention one (token, head) row at a time with float dot products and a plain
+    /// softmax: the path for value lengths the tiled kernel does not take.
+    static func attentionByRows(queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int,
+                                cache: KVCacheLayer, shape: AttentionShape,
+                                into output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         let heads = shape.headCount, group = shape.headCount / shape.kvHeadCount
         let dk = shape.keyLength, dv = shape.valueLength
         let capacity = cache.capacity, keyWidth = cache.keyWidth, valueWidth = cache.valueWidth

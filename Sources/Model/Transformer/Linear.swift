@@ -14,9 +14,16 @@ struct Linear {
 
     /// y[t·rows + r] = Σ_c W[r, c]·x[t·cols + c] (+ bias[r]) for t in 0..<tokens.
     func apply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
-        Kernels.matmul(weight, x, tokens: tokens, y, pool: pool)
-        if let bias {
-            for t in 0..<tokens { Ops.add(bias.pointer, into: y + t * rows, count: rows) }
+        Linear.apply([(self, y)], x, tokens: tokens, pool: pool)
+    }
+
+    /// Several projections of the same input in one call (Q/K/V, gate/up): the input is quantized
+    /// once and the threads share out the rows of all of them.
+    static func apply(_ products: [(Linear, UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>, tokens: Int, pool: ThreadPool) {
+        Kernels.matmul(products.map { (weights: $0.0.weight, output: $0.1) }, x, tokens: tokens, pool: pool)
+        for (linear, y) in products {
+            guard let bias = linear.bias else { continue }
+            for t in 0..<tokens { Ops.add(bias.pointer, into: y + t * linear.rows, count: linear.rows) }
         }
     }
 }

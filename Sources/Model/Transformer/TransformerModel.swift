@@ -102,9 +102,7 @@ final class TransformerModel: LanguageModel {
                     into: s.normed.pointer)
         switch block.projection {
         case .separate(let query, let key, let value):
-            query.apply(s.normed.pointer, tokens: n, into: s.q.pointer, pool: pool)
-            key.apply(s.normed.pointer, tokens: n, into: s.k.pointer, pool: pool)
-            value.apply(s.normed.pointer, tokens: n, into: s.v.pointer, pool: pool)
+            Linear.apply([(query, s.q.pointer), (key, s.k.pointer), (value, s.v.pointer)], s.normed.pointer, tokens: n, pool: pool)
         case .fused(let qkv):
             qkv.apply(s.normed.pointer, tokens: n, into: s.fused.pointer, pool: pool)
             let width = qkv.rows
@@ -147,8 +145,7 @@ final class TransformerModel: LanguageModel {
                     into: s.normed.pointer)
         switch block.feedForward {
         case .separate(let gate, let up):
-            gate.apply(s.normed.pointer, tokens: n, into: s.gate.pointer, pool: pool)
-            up.apply(s.normed.pointer, tokens: n, into: s.up.pointer, pool: pool)
+            Linear.apply([(gate, s.gate.pointer), (up, s.up.pointer)], s.normed.pointer, tokens: n, pool: pool)
             pool.parallelFor(n) { t in
                 activation.apply(gate: s.gate[offset: t * f], up: s.up[offset: t * f], count: f)
             }
