@@ -63,12 +63,15 @@ struct RunnerCommand: ParsableCommand {
             let useChat = chat || (!server && Terminal.isInteractive)
             if useChat {
                 let engine = try self.engine.engine(for: source)
-                let chatPrompt = try ChatPrompt(gguf: source.gguf, tokenizer: engine.tokenizer)
+                let template = try ChatTemplateChoice(file: serverOptions.chatTemplateFile, runConfig: source.runConfig)
+                let chatPrompt = try ChatPrompt(gguf: source.gguf, tokenizer: engine.tokenizer,
+                                                override: template.source, overrideOrigin: template.origin)
                 try TerminalChat(engine: engine, chat: chatPrompt, sampling: try generation.sampling(defaults: source.runConfig),
                                  systemPrompt: systemPrompt ?? source.runConfig.systemPrompt,
                                  maxTokens: generation.tokens < 0 ? nil : generation.tokens, name: Self.programName).run()
             } else {
                 try ServerMode.run(source: source, engine: engine, generation: generation, options: serverOptions,
+                                   systemPrompt: systemPrompt ?? source.runConfig.systemPrompt,
                                    name: Self.programName, openBrowser: !server)
             }
         }

@@ -23,6 +23,11 @@ public struct BuildOptions: Sendable {
     public var threads: Int
     /// The self-test record (JSON) to store, made by running the model at build time.
     public var selfTest: [UInt8]?
+    /// The GGUF's file name for the manifest (default: the last component of its path; set it
+    /// when the GGUF is a scratch file, such as the output of `--quant`).
+    public var sourceFileName: String?
+    /// How the GGUF was made from another one (`--quant`), for the manifest.
+    public var quantization: Manifest.Quantization?
 
     public init(name: String? = nil, runConfig: RunConfig = RunConfig(), licenseText: String? = nil, compressWeights: Bool = false,
                 createdAt: String? = nil, llmpackVersion: String, threads: Int = Parallel.processorCount) {
@@ -63,7 +68,7 @@ public enum BundleBuilder {
         try BundleWriter.checkStub(runner.bytes)
 
         let digest = hashInSteps(source.bytes, progress: progress)
-        let manifest = makeManifest(gguf: gguf, fileName: fileName(ggufPath), size: source.bytes.count, sha256: digest, options: options)
+        let manifest = makeManifest(gguf: gguf, fileName: options.sourceFileName ?? fileName(ggufPath), size: source.bytes.count, sha256: digest, options: options)
         let output = try OutputFile(path: outputPath)
         let index = try BundleWriter.write(stub: runner.bytes,
                                            contents: BundleContents(ggufHeader: header, tensorData: tensorData, runConfig: options.runConfig,
@@ -123,7 +128,7 @@ public enum BundleBuilder {
             license: license(gguf: gguf, fileText: options.licenseText),
             build: .init(compressWeights: options.compressWeights, chunkSize: BundleFormat.chunkSize,
                          headerZstdLevel: Int(BundleFormat.headerZstdLevel), weightsZstdLevel: Int(BundleFormat.weightsZstdLevel),
-                         createdAt: options.createdAt))
+                         createdAt: options.createdAt, quantization: options.quantization))
     }
 
     /// The licence from `--license-file`, else from `general.license*`; nil when neither says.

@@ -61,6 +61,23 @@ public struct Manifest: Codable, Sendable, Equatable {
         }
     }
 
+    /// How `llmpack build --quant` made the packed GGUF from another one. `source` then
+    /// describes the packed (quantized) GGUF, which `extract` gives back byte for byte.
+    public struct Quantization: Codable, Sendable, Equatable {
+        /// The mix, as `--quant` names it ("q4_k_m").
+        public var quant: String
+        /// The GGUF that was quantized: its file name, size and SHA-256 (hex).
+        public var sourceFile: String
+        public var sourceSize: Int
+        public var sourceSha256: String
+        /// Tensors that were quantized already and were dequantized and quantized again.
+        public var requantizedTensors: Int
+        public init(quant: String, sourceFile: String, sourceSize: Int, sourceSha256: String, requantizedTensors: Int) {
+            self.quant = quant; self.sourceFile = sourceFile; self.sourceSize = sourceSize
+            self.sourceSha256 = sourceSha256; self.requantizedTensors = requantizedTensors
+        }
+    }
+
     /// Options the bundle was built with.
     public struct Build: Codable, Sendable, Equatable {
         public var compressWeights: Bool
@@ -69,9 +86,13 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var weightsZstdLevel: Int
         /// ISO 8601 build time, only when asked for (`--timestamp`).
         public var createdAt: String?
-        public init(compressWeights: Bool, chunkSize: Int, headerZstdLevel: Int, weightsZstdLevel: Int, createdAt: String? = nil) {
+        /// Present when the weights were quantized at build time (`--quant`).
+        public var quantization: Quantization?
+        public init(compressWeights: Bool, chunkSize: Int, headerZstdLevel: Int, weightsZstdLevel: Int, createdAt: String? = nil,
+                    quantization: Quantization? = nil) {
             self.compressWeights = compressWeights; self.chunkSize = chunkSize
             self.headerZstdLevel = headerZstdLevel; self.weightsZstdLevel = weightsZstdLevel; self.createdAt = createdAt
+            self.quantization = quantization
         }
     }
 

@@ -24,11 +24,15 @@ public final class OutputFile {
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         guard !name.isEmpty else { throw BundleError.invalid("output path '\(path)' names a folder, not a file") }
         temporaryPath = "\(folder).\(name).llmpack-\(getpid()).tmp"
+        // Registered before it exists: a Ctrl-C right after open() must find it (deleting a path
+        // not yet created is harmless).
+        InterruptCleanup.register(temporaryPath)
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw BundleError.io("cannot create \(path) (via \(temporaryPath)): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            InterruptCleanup.register(nil)
+            throw BundleError.io("cannot create \(path) (via \(temporaryPath)): \(reason)")
         }
-        InterruptCleanup.register(temporaryPath)
     }
 
     deinit { abandon() }
@@ -105,9 +109,15 @@ public enum InterruptCleanup {
         return pointer
     }()
 
-    /// Installs the signal handlers (once, early in main).
+    /// Installs the signal handlers (once, early in main), and unblocks the signals: a parent may
+    /// start us with them blocked (threads of libdispatch block them, and children inherit the mask),
+    /// which would hold Ctrl-C back until the build ends.
     public static func install() {
         _ = buffer
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblock, sig) }
+        sigprocmask(SIG_UNBLOCK, &unblock, nil)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig) { received in
                 if InterruptCleanup.buffer[0] != 0 { unlink(InterruptCleanup.buffer + 1) }

@@ -17,13 +17,23 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var systemPrompt: String?
     /// Arguments the runner applies before its own command line.
     public var arguments: [String]?
+    /// A Jinja chat template (its text) used instead of the model's own.
+    public var chatTemplate: String?
+    /// The HTTP server's port (0: any free port).
+    public var port: Int?
+    /// Requests the HTTP server generates for at once.
+    public var parallel: Int?
 
-    public init(contextLength: Int? = nil, temperature: Float? = nil, topP: Float? = nil, systemPrompt: String? = nil, arguments: [String]? = nil) {
+    public init(contextLength: Int? = nil, temperature: Float? = nil, topP: Float? = nil, systemPrompt: String? = nil,
+                arguments: [String]? = nil, chatTemplate: String? = nil, port: Int? = nil, parallel: Int? = nil) {
         self.contextLength = contextLength
         self.temperature = temperature
         self.topP = topP
         self.systemPrompt = systemPrompt
         self.arguments = arguments
+        self.chatTemplate = chatTemplate
+        self.port = port
+        self.parallel = parallel
     }
 }
 

@@ -9,6 +9,8 @@ public final class MappedFile: @unchecked Sendable {
     public let path: String
     private let base: UnsafeRawPointer?
     private let length: Int
+    /// The row of `MappedFileFaults` watching this mapping (a SIGBUS inside it names the file).
+    private let faultRow: Int?
 
     /// Maps the file at `path`. An empty file maps to an empty buffer.
     /// Throws a `GGUFError` naming the path and the system's reason when the file cannot be
@@ -27,14 +29,17 @@ public final class MappedFile: @unchecked Sendable {
         length = Int(info.st_size)
         if length == 0 {
             base = nil
+            faultRow = nil
             return
         }
         let mapping = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0)
         guard let mapping, mapping != MAP_FAILED else { throw Self.failure("cannot map", path) }
         base = UnsafeRawPointer(mapping)
+        faultRow = MappedFileFaults.watch(base: UnsafeRawPointer(mapping), length: length, path: path)
     }
 
     deinit {
+        if let faultRow { MappedFileFaults.unwatch(faultRow) }
         if let base { munmap(UnsafeMutableRawPointer(mutating: base), length) }
     }
 

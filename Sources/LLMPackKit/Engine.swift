@@ -20,9 +20,10 @@ public final class Engine {
         self.gguf = gguf
         self.storage = storage
         self.threads = max(1, threads)
-        self.tokenizer = try TokenizerLoader.load(from: gguf)
+        // The model first: an unsupported architecture or tensor type is the error to report.
         self.model = try ModelRegistry.load(gguf: gguf, tensorData: tensorData,
                                             contextLength: contextLength, threads: self.threads)
+        self.tokenizer = try TokenizerLoader.load(from: gguf)
     }
 
     public var vocabularySize: Int { model.config.vocabSize }

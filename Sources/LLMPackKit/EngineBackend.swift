@@ -16,6 +16,8 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
     let tokenizer: any Tokenizer
     let chat: ChatPrompt
     let defaults: Generation.SamplingParameters
+    /// Put in front of chat requests that have no system message.
+    let systemPrompt: String?
     let slots: [Slot]
 
     /// One slot's model and the tokens its KV cache holds.
@@ -25,10 +27,15 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
         init(model: any LanguageModel) { self.model = model }
     }
 
+    /// - Parameters:
+    ///   - chatTemplate: a template's source to use instead of the model's (`chatTemplateOrigin` names it).
+    ///   - systemPrompt: the system message for chat requests that bring none.
     public init(source: ModelSource, engine: Engine, parallel: Int, chatTemplate: String? = nil,
+                chatTemplateOrigin: String = "--chat-template", systemPrompt: String? = nil,
                 defaults: Generation.SamplingParameters) throws {
         tokenizer = engine.tokenizer
-        chat = try ChatPrompt(gguf: source.gguf, tokenizer: engine.tokenizer, override: chatTemplate)
+        chat = try ChatPrompt(gguf: source.gguf, tokenizer: engine.tokenizer, override: chatTemplate, overrideOrigin: chatTemplateOrigin)
+        self.systemPrompt = systemPrompt
         contextLength = engine.contextLength
         vocabularySize = engine.vocabularySize
         self.defaults = defaults
@@ -65,7 +72,11 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
         let prompt: [Int32]
         switch request.input {
         case .chat(let messages):
-            prompt = try chat.tokens(messages.map { TemplateMessage(role: $0.role, content: $0.content) })
+            var conversation = messages.map { TemplateMessage(role: $0.role, content: $0.content) }
+            if let systemPrompt, !conversation.contains(where: { $0.role == "system" }) {
+                conversation.insert(TemplateMessage(role: "system", content: systemPrompt), at: 0)
+            }
+            prompt = try chat.tokens(conversation)
         case .text(let text):
             prompt = tokenizer.encode(text, addSpecial: true, parseSpecial: true)
         case .tokens(let ids):

@@ -25,6 +25,12 @@ public enum ModelInfo {
         let source = manifest.source
         rows.append(("Source", "\(source.fileName), \(Terminal.grouped(source.size)) bytes"))
         rows.append(("Source SHA-256", source.sha256))
+        if let quantization = manifest.build.quantization {
+            var line = "\(quantization.quant.uppercased()) at build time, from \(quantization.sourceFile), "
+                + "\(Terminal.grouped(quantization.sourceSize)) bytes, SHA-256 \(quantization.sourceSha256)"
+            if quantization.requantizedTensors > 0 { line += " (\(quantization.requantizedTensors) tensors requantized)" }
+            rows.append(("Quantized", line))
+        }
         var built = "llmpack \(manifest.llmpackVersion), bundle format \(manifest.formatVersion)"
         if let createdAt = manifest.build.createdAt { built += ", \(createdAt)" }
         rows.append(("Built with", built))

@@ -9,8 +9,10 @@ import Foundation
 public enum SelfTestCommand {
     /// The JSON bytes of a fresh self-test record for a model source (`llmpack build` stores them).
     public static func record(source: ModelSource, threads: Int) throws -> [UInt8] {
+        // A short run needs a short context; never more than the model was trained for.
+        let trained = source.gguf.architecture.flatMap { source.gguf.int("\($0).context_length") } ?? 256
         let engine = try Engine(gguf: source.gguf, tensorData: source.tensorData, storage: source,
-                                contextLength: 256, threads: threads)
+                                contextLength: max(1, min(256, trained)), threads: threads)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return Array(try encoder.encode(try engine.recordSelfTest()))
@@ -30,7 +32,7 @@ public enum SelfTestCommand {
             throw LLMPackError("the self-test record is not valid JSON: \(error)")
         }
         let engine = try Engine(gguf: source.gguf, tensorData: source.tensorData, storage: source,
-                                contextLength: max(256, record.tokens.count + record.greedy.count),
+                                contextLength: record.tokens.count + record.greedy.count,
                                 threads: options.threads ?? physicalCoreCount())
         let start = monotonicSeconds()
         let report = try engine.replaySelfTest(record)

@@ -4,6 +4,7 @@
 // the session; Ctrl-C stops the current reply (a second Ctrl-C exits); Ctrl-D exits. The KV cache
 // keeps the conversation, so each turn only runs its new tokens. When the conversation outgrows
 // the context, the oldest turns are dropped (never the system prompt) and the user is told.
+// Model output goes through TerminalTextFilter: no escape sequence reaches the terminal.
 import ChatTemplate
 import Generation
 import Synchronization
@@ -23,11 +24,14 @@ public final class TerminalChat {
     var sampling: SamplingParameters
     var systemPrompt: String?
     var messages: [ChatMessage] = []
+    /// The tokens the model's KV cache holds, in order.
     var cached: [Int32] = []
     let name: String
     /// The most tokens per reply (nil: until the model ends its turn or the context is full).
     let maxTokens: Int?
     let output = StandardOutput()
+    /// What the last reply cost, for /info.
+    var lastTurn: (promptTokens: Int, reused: Int, generated: Int, tokensPerSecond: Double)?
 
     public init(engine: Engine, chat: ChatPrompt, sampling: SamplingParameters, systemPrompt: String?, maxTokens: Int?, name: String) {
         self.maxTokens = maxTokens
@@ -38,18 +42,13 @@ public final class TerminalChat {
         self.name = name
     }
 
+    /// Reads lines until Ctrl-D or /bye.
     public func run() throws {
         installInterruptHandler()
         output.write("\(name): chat on \(engine.threads) threads, context \(engine.contextLength) tokens. /help for commands, Ctrl-D to exit.\n")
         while true {
             output.write("\n> ")
-            guard let line = readLine(strippingNewline: true) else { output.write("\n"); return }
-            var text = line
-            if line.trimmingSpaces() == "\"\"\"" {
-                var lines: [String] = []
-                while let next = readLine(strippingNewline: true), next.trimmingSpaces() != "\"\"\"" { lines.append(next) }
-                text = lines.joined(separator: "\n")
-            }
+            guard let text = readMessage() else { output.write("\n"); return }
             if text.hasPrefix("/") {
                 if try !command(text) { return }
                 continue
@@ -59,19 +58,47 @@ public final class TerminalChat {
         }
     }
 
+    /// One message: a line, or the lines between `"""` and `"""` (text may follow the opening
+    /// quotes and precede the closing ones). Nil at the end of input.
+    func readMessage() -> String? {
+        guard let line = readLine(strippingNewline: true) else { return nil }
+        let quotes = "\"\"\""
+        let opened = line.trimmingSpaces()
+        guard opened.hasPrefix(quotes) else { return line }
+        var first = opened.dropFirst(3)
+        if first.count >= 3 && first.hasSuffix(quotes) { return String(first.dropLast(3)) }   // """one line"""
+        if first.trimmingSpaces().isEmpty { first = "" }
+        var lines = first.isEmpty ? [] : [String(first)]
+        while true {
+            output.write("... ")
+            guard let next = readLine(strippingNewline: true) else { break }
+            var end = Substring(next)
+            while let last = end.last, last.isWhitespace { end = end.dropLast() }
+            if end.hasSuffix(quotes) {
+                let before = end.dropLast(3)
+                if !before.isEmpty { lines.append(String(before)) }
+                break
+            }
+            lines.append(next)
+        }
+        // A message that starts with "/" inside quotes is text, not a command.
+        let text = lines.joined(separator: "\n")
+        return text.hasPrefix("/") ? " " + text : text
+    }
+
     /// Handles a slash command; returns false to end the chat.
     func command(_ line: String) throws -> Bool {
         let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
         switch parts[0] {
         case "/bye", "/exit", "/quit":
             return false
-        case "/help":
+        case "/help", "/?":
             output.write("""
             /help                 this list
             /clear                forget the conversation (keeps the system prompt)
-            /system TEXT          set the system prompt and start over
+            /system TEXT          set the system prompt and start over (/system alone removes it)
             /set temp|top_p|top_k|min_p|seed VALUE
-            /info                 model, context use, sampling
+            /info                 model, context use, sampling, the last reply's cost
             /bye                  exit (or Ctrl-D)
             \"\"\"                   start and end multi-line input
             Ctrl-C stops a reply; a second Ctrl-C exits.
@@ -79,51 +106,73 @@ public final class TerminalChat {
             """)
         case "/clear":
             messages = []
-            cached = []
             output.write("(conversation cleared)\n")
         case "/system":
-            systemPrompt = parts.count > 1 ? parts.dropFirst().joined(separator: " ") : nil
+            let text = line.dropFirst("/system".count).trimmingSpaces()
+            systemPrompt = text.isEmpty ? nil : String(text)
             messages = []
-            cached = []
             output.write(systemPrompt == nil ? "(system prompt removed)\n" : "(system prompt set; conversation cleared)\n")
         case "/set":
-            guard parts.count == 3 else { output.write("usage: /set temp|top_p|top_k|min_p|seed VALUE\n"); return true }
-            var p = sampling
-            switch parts[1] {
-            case "temp", "temperature": p.temperature = Float(parts[2]) ?? .nan
-            case "top_p": p.topP = Float(parts[2]) ?? .nan
-            case "min_p": p.minP = Float(parts[2]) ?? .nan
-            case "top_k": p.topK = Int(parts[2]) ?? -1
-            case "seed": p.seed = UInt64(parts[2]); if p.seed == nil { p.temperature = .nan }
-            default: output.write("unknown setting \(parts[1]); one of temp, top_p, top_k, min_p, seed\n"); return true
-            }
-            do {
-                try p.validate()
-                sampling = p
-                output.write("(\(parts[1]) = \(parts[2]))\n")
-            } catch {
-                output.write("invalid value for \(parts[1]): \(parts[2]) (\(error))\n")
-            }
+            set(parts)
         case "/info":
-            output.write("""
-            model: \(engine.gguf.string("general.name") ?? "?") (\(engine.gguf.architecture ?? "?")), template: \(chat.origin)
-            context: \(cached.count) of \(engine.contextLength) tokens used, \(messages.count) messages
-            sampling: temp \(sampling.temperature), top_k \(sampling.topK), top_p \(sampling.topP), min_p \(sampling.minP), seed \(sampling.seed.map(String.init) ?? "random")
-            threads: \(engine.threads)
-
-            """)
+            info()
         default:
             output.write("unknown command \(parts[0]); /help lists them\n")
         }
         return true
     }
 
-    func conversation() -> [ChatMessage] {
-        (systemPrompt.map { [ChatMessage(role: "system", content: $0)] } ?? []) + messages
+    func set(_ parts: [String]) {
+        guard parts.count == 3 else { output.write("usage: /set temp|top_p|top_k|min_p|seed VALUE\n"); return }
+        var p = sampling
+        switch parts[1] {
+        case "temp", "temperature": p.temperature = Float(parts[2]) ?? .nan
+        case "top_p": p.topP = Float(parts[2]) ?? .nan
+        case "min_p": p.minP = Float(parts[2]) ?? .nan
+        case "top_k": p.topK = Int(parts[2]) ?? -1
+        case "seed": p.seed = UInt64(parts[2]); if p.seed == nil { p.temperature = .nan }
+        default: output.write("unknown setting \(parts[1]); one of temp, top_p, top_k, min_p, seed\n"); return
+        }
+        do {
+            try p.validate()
+            sampling = p
+            output.write("(\(parts[1]) = \(parts[2]))\n")
+        } catch {
+            output.write("invalid value for \(parts[1]): \(parts[2])\n")
+        }
     }
 
+    func info() {
+        var text = """
+        model: \(engine.gguf.string("general.name") ?? "?") (\(engine.gguf.architecture ?? "?")), chat template: \(chat.origin)
+        context: \(cached.count) of \(engine.contextLength) tokens used, \(messages.count) messages
+        system prompt: \(systemPrompt.map { TerminalText.sanitize(String($0.prefix(80))) } ?? "none")
+        sampling: temp \(sampling.temperature), top_k \(sampling.topK), top_p \(sampling.topP), min_p \(sampling.minP), seed \(sampling.seed.map(String.init) ?? "random")
+        threads: \(engine.threads)
+
+        """
+        if let last = lastTurn {
+            text += "last reply: prompt \(last.promptTokens) tokens (\(last.reused) reused from the cache, \(last.promptTokens - last.reused) run), "
+                + "generated \(last.generated) tokens at \(Terminal.fixed(last.tokensPerSecond, 1)) tokens/s\n"
+        }
+        output.write(text)
+    }
+
+    func systemMessages() -> [ChatMessage] {
+        systemPrompt.map { [ChatMessage(role: "system", content: $0)] } ?? []
+    }
+
+    func conversation() -> [ChatMessage] { systemMessages() + messages }
+
     func reply(to text: String) throws {
-        messages.append(ChatMessage(role: "user", content: text))
+        let message = ChatMessage(role: "user", content: text)
+        // A message that cannot fit even alone is refused, and the conversation stays as it was.
+        let alone = try chat.tokens(systemMessages() + [message])
+        guard alone.count < engine.contextLength else {
+            output.write("(that message makes a prompt of \(alone.count) tokens; the context holds \(engine.contextLength))\n")
+            return
+        }
+        messages.append(message)
         var prompt = try chat.tokens(conversation())
         // Leave room for a reply of a useful length; drop the oldest turns if needed.
         let reserve = min(512, engine.contextLength / 4)
@@ -136,24 +185,23 @@ public final class TerminalChat {
         if dropped > 0 {
             output.write("(the conversation outgrew the context of \(engine.contextLength) tokens; dropped the oldest \(dropped) turn\(dropped == 1 ? "" : "s"))\n")
         }
-        guard prompt.count < engine.contextLength else {
-            messages.removeLast()
-            output.write("(that message is \(prompt.count) tokens; the context holds \(engine.contextLength))\n")
-            return
-        }
+        // Only the tokens after the part the cache already holds are run.
         var reuse = zip(cached, prompt).prefix { $0 == $1 }.count
         if reuse == prompt.count { reuse -= 1 }
         let generator = try Generator(model: engine.model, tokenizer: engine.tokenizer, sampling: sampling)
+        var filter = TerminalTextFilter()
         chatInterrupted.store(false, ordering: .relaxed)
         chatGenerating.store(true, ordering: .relaxed)
         defer { chatGenerating.store(false, ordering: .relaxed) }
         cached = []
         let result = try generator.generate(prompt: Array(prompt[reuse...]), cachedTokens: reuse,
                                             maxTokens: min(maxTokens ?? Int.max, engine.contextLength - prompt.count)) { piece in
-            output.write(TerminalText.sanitize(piece))
+            output.write(filter.filter(piece))
             return !chatInterrupted.load(ordering: .relaxed)
         }
+        // The last sampled token was not run through the model.
         cached = prompt + result.tokens.dropLast()
+        lastTurn = (prompt.count, reuse, result.tokens.count, result.timings.generationTokensPerSecond)
         if chatInterrupted.load(ordering: .relaxed) { output.write(" (stopped)") }
         output.write("\n")
         messages.append(ChatMessage(role: "assistant", content: result.text))
@@ -172,24 +220,13 @@ public final class TerminalChat {
     }
 }
 
-/// Model output made safe for a terminal: no escape sequences or other control characters
-/// (newlines and tabs stay), so a model cannot move the cursor, retitle or reprogram the terminal.
-public enum TerminalText {
-    public static func sanitize(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            if v == 0x0A || v == 0x09 { scalars.append(scalar); continue }
-            if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) { continue }
-            scalars.append(scalar)
-        }
-        return String(scalars)
-    }
+extension String {
+    func trimmingSpaces() -> Substring { Substring(self).trimmingSpaces() }
 }
 
-extension String {
+extension Substring {
     func trimmingSpaces() -> Substring {
-        var view = Substring(self)
+        var view = self
         while let c = view.first, c.isWhitespace { view = view.dropFirst() }
         while let c = view.last, c.isWhitespace { view = view.dropLast() }
         return view

@@ -46,14 +46,26 @@ extension ModelConfig {
         let epsilon = try meta.float("attention.layer_norm_rms_epsilon", in: 0...1)
         let ropeBase = try meta.optionalFloat("rope.freq_base", in: 1...1e12) ?? 10_000
         var ropeScale: Float = 1
-        if let type = try meta.optionalString("rope.scaling.type"), type != "none" {
-            guard type == "linear" else {
-                throw ModelError("\(architecture).rope.scaling.type \"\(type)\" is not supported (only linear)")
-            }
+        switch try meta.optionalString("rope.scaling.type") {
+        case nil, "none"?:
+            break
+        case "linear"?:
             let factor = try meta.optionalFloat("rope.scaling.factor", in: 1e-6...1e6) ?? 1
             ropeScale = 1 / factor
+        case "longrope"?, "su"?:
+            break   // Phi-3: the long/short factor tensors carry the scaling.
+        case let type?:
+            throw ModelError("\(architecture).rope.scaling.type \"\(type)\" is not supported "
+                + "(supported: none, linear, longrope)")
         }
+        let ropeDimensions = try meta.optionalInt("rope.dimension_count", in: 1...keyLength) ?? keyLength
+        guard ropeDimensions % 2 == 0 else {
+            throw ModelError("\(architecture).rope.dimension_count (\(ropeDimensions)) must be even")
+        }
+        let ropeAttentionFactor = try meta.optionalFloat("rope.scaling.attn_factor", in: 1e-3...1e3) ?? 1
         let trained = try meta.int("context_length", in: 1...limits.context)
+        let ropeOriginalContext = try meta.optionalInt("rope.scaling.original_context_length",
+                                                       in: 1...limits.context) ?? trained
         let window = try meta.optionalInt("attention.sliding_window", in: 1...limits.context)
 
         guard let embeddingTensor = gguf.tensor(named: "token_embd.weight") else {
@@ -76,7 +88,9 @@ extension ModelConfig {
             trainedContextLength: trained, embeddingLength: embedding, blockCount: blocks,
             feedForwardLength: feedForward, headCount: heads, headCountKV: kvHeads,
             keyLength: keyLength, valueLength: valueLength, rmsEpsilon: epsilon,
-            ropeFreqBase: ropeBase, ropeFreqScale: ropeScale, slidingWindow: window,
+            ropeFreqBase: ropeBase, ropeFreqScale: ropeScale, ropeDimensionCount: ropeDimensions,
+            ropeAttentionFactor: ropeAttentionFactor, ropeOriginalContextLength: ropeOriginalContext,
+            slidingWindow: window,
             slidingWindowLayers: Array(repeating: false, count: blocks), ropeFreqBaseLocal: ropeBase)
     }
 }

@@ -34,6 +34,14 @@ public struct ModelConfig: Sendable, Equatable {
     public var ropeFreqBase: Float
     /// 1 / `{arch}.rope.scaling.factor` when the scaling type is linear, else 1.
     public var ropeFreqScale: Float
+    /// `{arch}.rope.dimension_count`: dimensions of each query/key head that RoPE rotates (the
+    /// leading ones; the rest pass through). Defaults to the key length.
+    public var ropeDimensionCount: Int
+    /// `{arch}.rope.scaling.attn_factor`: multiplies RoPE's cosines and sines (1 when absent).
+    public var ropeAttentionFactor: Float
+    /// `{arch}.rope.scaling.original_context_length`, else the trained context: a context longer
+    /// than this selects Phi-3's long RoPE factors.
+    public var ropeOriginalContextLength: Int
     /// `{arch}.attention.sliding_window`, when the architecture uses sliding-window layers.
     public var slidingWindow: Int?
     /// One entry per block: true where the block attends only to the last `slidingWindow` positions.

@@ -15,8 +15,11 @@ final class Scratch {
     let projected: FloatBuffer
     /// FFN gate and up products, batch × n_ff.
     let gate, up: FloatBuffer
+    /// Output of a fused projection (attn_qkv, or a fused gate/up), batch × `fusedWidth`.
+    let fused: FloatBuffer
 
-    init(config c: ModelConfig, batch: Int) {
+    /// - Parameter fusedWidth: output rows of the widest fused projection, 0 when none.
+    init(config c: ModelConfig, batch: Int, fusedWidth: Int = 0) {
         x = FloatBuffer(count: batch * c.embeddingLength)
         normed = FloatBuffer(count: batch * c.embeddingLength)
         q = FloatBuffer(count: batch * c.headCount * c.keyLength)
@@ -26,5 +29,6 @@ final class Scratch {
         projected = FloatBuffer(count: batch * c.embeddingLength)
         gate = FloatBuffer(count: batch * c.feedForwardLength)
         up = FloatBuffer(count: batch * c.feedForwardLength)
+        fused = FloatBuffer(count: batch * fusedWidth)
     }
 }

@@ -24,7 +24,8 @@ struct TensorLoader {
         guard let info = gguf.tensor(named: name) else { return nil }
         try check(info, dims: [cols, rows])
         guard Kernels.supports(info.type) else {
-            throw ModelError("tensor \(name) has type \(info.type.name), which matrix products do not support")
+            throw ModelError("tensor \(name) has type \(info.type.name), which llmpack cannot multiply "
+                + "(supported: \(Self.supportedTypeNames))")
         }
         guard cols % info.type.blockSize == 0 else {
             throw ModelError("tensor \(name): row length \(cols) is not a multiple of the "
@@ -38,7 +39,8 @@ struct TensorLoader {
         guard let info = gguf.tensor(named: name) else { throw ModelError("missing tensor \(name)") }
         try check(info, dims: [count])
         guard Kernels.supports(info.type) else {
-            throw ModelError("tensor \(name) has type \(info.type.name), which cannot be dequantized")
+            throw ModelError("tensor \(name) has type \(info.type.name), which llmpack cannot read "
+                + "(supported: \(Self.supportedTypeNames))")
         }
         guard count % info.type.blockSize == 0 else {
             throw ModelError("tensor \(name): length \(count) is not a multiple of the "
@@ -49,6 +51,11 @@ struct TensorLoader {
             Kernels.dequantize(type: info.type, source, count: count, into: buffer.baseAddress!)
             initialized = count
         }
+    }
+
+    /// The tensor types the kernels handle, for error messages.
+    static var supportedTypeNames: String {
+        Kernels.supportedTypes.map(\.name).joined(separator: ", ")
     }
 
     /// Checks dims and that the tensor's bytes lie inside `data`.

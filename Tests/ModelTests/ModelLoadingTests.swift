@@ -62,7 +62,7 @@ struct ModelLoadingTests {
     @Test func invalidFilesGiveClearErrors() {
         var spec = TinyGemmaSpec()
         spec.architecture = "mamba9"
-        expectLoadError(spec, "architecture \"mamba9\" is not supported")
+        expectLoadError(spec, "unsupported architecture 'mamba9' (supported: gemma2, gemma3, llama, phi3, qwen2, qwen3)")
 
         spec = TinyGemmaSpec()
         spec.omitKeys = ["gemma3.block_count"]

@@ -88,7 +88,11 @@ struct ReferencePrompt: Decodable {
     let greedy_steps: [Distribution]
 
     static func loadAll() throws -> [ReferencePrompt] {
-        let url = TestPaths.gemmaReference.appendingPathComponent("logits.jsonl")
+        try load(from: TestPaths.gemmaReference.appendingPathComponent("logits.jsonl"))
+    }
+
+    /// Every line of a reference .jsonl file.
+    static func load(from url: URL) throws -> [ReferencePrompt] {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try text.split(separator: "\n").map { try JSONDecoder().decode(ReferencePrompt.self, from: Data($0.utf8)) }
     }

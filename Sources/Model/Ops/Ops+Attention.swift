@@ -2,7 +2,7 @@
 //
 // For a query at position p and head h (sharing KV head h / (heads / kvHeads)):
 //   visible keys   j in lo...p, lo = max(0, p - window + 1) with a window, else 0
-//   scores         s_j = scale · q·k_j
+//   scores         s_j = scale · q·k_j, then cap · tanh(s_j / cap) when soft-capped (gemma2)
 //   output         Σ_j softmax(s)_j · v_j
 // so the cost of a sliding-window layer scales with the window, not with the context.
 // Work is split over (token, head) pairs on the thread pool.
@@ -19,14 +19,18 @@ public struct AttentionShape: Sendable, Equatable {
     public var scale: Float
     /// When set, a query at position p sees only keys at p - window + 1 ... p.
     public var window: Int?
+    /// When set, scores s become softcap · tanh(s / softcap) before the softmax.
+    public var softcap: Float?
 
-    public init(headCount: Int, kvHeadCount: Int, keyLength: Int, valueLength: Int, scale: Float, window: Int?) {
+    public init(headCount: Int, kvHeadCount: Int, keyLength: Int, valueLength: Int, scale: Float, window: Int?,
+                softcap: Float? = nil) {
         self.headCount = headCount
         self.kvHeadCount = kvHeadCount
         self.keyLength = keyLength
         self.valueLength = valueLength
         self.scale = scale
         self.window = window
+        self.softcap = softcap
     }
 
     /// The first position a query at `position` may see.
@@ -99,6 +103,7 @@ extension Ops {
                     slot += 1
                     if slot == capacity { slot = 0 }
                 }
+                if let cap = shape.softcap { softcap(scores, count: count, cap: cap) }
                 softmax(scores, count: count)
                 out.initialize(repeating: 0, count: dv)
                 slot = first % capacity

@@ -1,13 +1,15 @@
 // RotaryEmbedding (RoPE): rotates pairs of a head's dimensions by position-dependent angles
-// θ_i = position · freqScale · base^(-2i/d). NeoX pairing rotates (i, i + d/2) (gemma, qwen2,
-// phi3); adjacent pairing rotates (2i, 2i + 1) (llama). Angles are computed in double.
+// θ_i = position · freqScale · base^(-2i/d) / factor_i. NeoX pairing rotates (i, i + d/2) (gemma,
+// qwen2, qwen3, phi3); adjacent pairing rotates (2i, 2i + 1) (llama). The optional factors are
+// Llama 3's `rope_freqs` or Phi-3's long/short factors; the optional attention factor multiplies
+// both cosine and sine (llama.cpp's `rope.scaling.attn_factor`). Angles are computed in double.
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Rotary position embedding of one configuration (dimensions, base, pairing).
-public struct RotaryEmbedding: Sendable {
+/// Rotary position embedding of one configuration (dimensions, base, pairing, factors).
+public struct RotaryEmbedding: Sendable, Equatable {
     /// Which dimensions form a rotated pair.
     public enum Pairing: Sendable {
         /// (i, i + d/2): GPT-NeoX style, llama.cpp's `LLAMA_ROPE_TYPE_NEOX`.
@@ -21,17 +23,27 @@ public struct RotaryEmbedding: Sendable {
     public let base: Float
     public let freqScale: Float
     public let pairing: Pairing
-    /// freqScale · base^(-2i/d) for i in 0..<d/2.
-    private let frequencies: [Double]
+    /// Multiplies cosines and sines (1 unless the model's RoPE scaling asks for more).
+    public let attentionFactor: Float
+    /// freqScale · base^(-2i/d) / factor_i for i in 0..<d/2.
+    public let frequencies: [Double]
 
-    public init(dimensions: Int, base: Float, freqScale: Float = 1, pairing: Pairing) {
+    /// - Parameters:
+    ///   - frequencyFactors: d/2 divisors of the frequencies, or nil for none.
+    ///   - attentionFactor: multiplies the rotated values (cosines and sines).
+    public init(dimensions: Int, base: Float, freqScale: Float = 1, pairing: Pairing,
+                frequencyFactors: [Float]? = nil, attentionFactor: Float = 1) {
         precondition(dimensions > 0 && dimensions % 2 == 0, "RoPE dimensions must be even")
+        precondition(frequencyFactors == nil || frequencyFactors!.count == dimensions / 2,
+                     "RoPE frequency factors must number dimensions / 2")
         self.dimensions = dimensions
         self.base = base
         self.freqScale = freqScale
         self.pairing = pairing
+        self.attentionFactor = attentionFactor
         frequencies = (0..<dimensions / 2).map { i in
-            Double(freqScale) * pow(Double(base), -2 * Double(i) / Double(dimensions))
+            let factor = Double(frequencyFactors?[i] ?? 1)
+            return Double(freqScale) * pow(Double(base), -2 * Double(i) / Double(dimensions)) / factor
         }
     }
 
@@ -50,11 +62,12 @@ public struct RotaryEmbedding: Sendable {
         let half = dimensions / 2
         var cosines = [Float](repeating: 0, count: positions.count * half)
         var sines = cosines
+        let magnitude = Double(attentionFactor)
         for (t, position) in positions.enumerated() {
             for i in 0..<half {
                 let angle = Double(position) * frequencies[i]
-                cosines[t * half + i] = Float(cos(angle))
-                sines[t * half + i] = Float(sin(angle))
+                cosines[t * half + i] = Float(cos(angle) * magnitude)
+                sines[t * half + i] = Float(sin(angle) * magnitude)
             }
         }
         return Table(firstPosition: positions.lowerBound, count: positions.count, half: half,
