@@ -160,13 +160,19 @@ int main(int argc, char **argv) {
         return 0;
     }
     int all = argc > 1 && strcmp(argv[1], "all") == 0;
+
     static const struct { uint32_t type; const char *name; int64_t rows, cols; int hot; } cases[] = {
-        {12, "Q4_K", 640, 2048, 1}, {14, "Q6_K", 640, 2048, 1}, {6, "Q5_0", 2048, 640, 1}, {8, "Q8_0", 4096, 640, 1},
+        {12, "Q4_K", 640, 2048, 1}, {14, "Q6_K", 640, 2048, 1}, {6, "Q5_0", 2048, 640, 1}, {8, "Q8_0", 4096, 640, 1}, {8, "Q8_0", 262144, 640, 2},
         {2, "Q4_0", 2048, 640, 0}, {3, "Q4_1", 2048, 640, 0}, {7, "Q5_1", 2048, 640, 0},
         {10, "Q2_K", 640, 2048, 0}, {11, "Q3_K", 640, 2048, 0}, {13, "Q5_K", 640, 2048, 0},
         {0, "F32", 512, 640, 0}, {1, "F16", 512, 640, 0}, {30, "BF16", 512, 640, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].hot == 2) {   // the output matrix: one token, from DRAM
+            if (argc > 1 && strcmp(argv[1], "gemv") == 0) bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 1);
+            continue;
+        }
+        if (argc > 1 && strcmp(argv[1], "gemv") == 0) continue;
         if (!cases[i].hot && !all) continue;
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 1);
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 4);
