@@ -9,20 +9,7 @@ extension BytePairTokenizer {
     }
 
     public func piece(_ id: Int32, special: Bool) -> [UInt8] {
-        guard vocabulary.contains(id) else { return [] }
-        let attributes = vocabulary.attributes[Int(id)]
-        if !special, attributes.intersects(.special) { return [] }
-        let text = vocabulary.table.text(Int(id))
-        if attributes.intersects([.control, .unknown, .userDefined]) {
-            return Array(text)
-        }
-        if attributes.contains(.normal) {
-            return Self.decodeByteLevel(text)
-        }
-        if attributes.contains(.byte) {
-            return SentencePieceTokenizer.byteValue(ofByteToken: text).map { [$0] } ?? []
-        }
-        return []   // unused and undefined tokens stand for nothing
+        vocabulary.piece(id, special: special) { text in Self.decodeByteLevel(text) }
     }
 
     /// Decodes `ids` into text as llama.cpp's `llama_detokenize` with `remove_special` false,

@@ -8,20 +8,7 @@ extension SentencePieceTokenizer {
     }
 
     public func piece(_ id: Int32, special: Bool) -> [UInt8] {
-        guard vocabulary.contains(id) else { return [] }
-        let attributes = vocabulary.attributes[Int(id)]
-        if !special, attributes.intersects(.special) { return [] }
-        let text = vocabulary.table.text(Int(id))
-        if attributes.intersects([.control, .unknown, .userDefined]) {
-            return Array(text)
-        }
-        if attributes.contains(.normal) {
-            return Self.unescapeSpaces(text)
-        }
-        if attributes.contains(.byte) {
-            return Self.byteValue(ofByteToken: text).map { [$0] } ?? []
-        }
-        return []   // unused and undefined tokens stand for nothing
+        vocabulary.piece(id, special: special) { text in Self.unescapeSpaces(text) }
     }
 
     /// Decodes `ids` into text as llama.cpp's `llama_detokenize` with `remove_special` false: when the
@@ -68,5 +55,22 @@ extension SentencePieceTokenizer {
         let start = text.startIndex
         guard let high = digit(text[start + 3]), let low = digit(text[start + 4]) else { return nil }
         return high << 4 | low
+    }
+}
+
+extension Vocabulary {
+    /// The bytes a token stands for, the rules both tokenizers share: special tokens vanish unless
+    /// `special`; control, unknown and user-defined tokens are their text as is; byte tokens
+    /// (`<0xXX>`) are their byte; normal tokens are decoded by the tokenizer's own `normal` rule;
+    /// unused and undefined tokens stand for nothing.
+    func piece(_ id: Int32, special: Bool, normal: (ArraySlice<UInt8>) -> [UInt8]) -> [UInt8] {
+        guard contains(id) else { return [] }
+        let attributes = self.attributes[Int(id)]
+        if !special, attributes.intersects(.special) { return [] }
+        let text = table.text(Int(id))
+        if attributes.intersects([.control, .unknown, .userDefined]) { return Array(text) }
+        if attributes.contains(.normal) { return normal(text) }
+        if attributes.contains(.byte) { return SentencePieceTokenizer.byteValue(ofByteToken: text).map { [$0] } ?? [] }
+        return []
     }
 }
