@@ -123,8 +123,10 @@ CK_INLINE __m256i ck_bits_to_bytes(uint32_t bits) {
         }                                                                                          \
     } while (0)
 
-/// A 32-value dot product from a block step: with one or two tokens, pairs of blocks into two
-/// accumulators per token (more tokens give independent chains anyway).
+/// A 32-value dot product from a block step: pairs of blocks into two accumulators per token.
+/// Every token is summed in the same order whatever NT is, so a token's result does not depend
+/// on how many tokens share the call (batched decoding across streams gives each stream exactly
+/// what it would get alone).
 #define CK_DOT_PAIRED(name, bytes, BLOCK_STEP)                                                     \
     CK_INLINE void name##_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,      \
                             float *out, size_t os) {                                               \
@@ -133,11 +135,9 @@ CK_INLINE __m256i ck_bits_to_bytes(uint32_t bits) {
         const uint8_t *b = w;                                                                      \
         const int64_t nb = n / CK_QK;                                                              \
         int64_t i = 0;                                                                             \
-        if (NT <= 2) {                                                                             \
-            for (; i + 1 < nb; i += 2, b += 2 * (bytes)) {                                         \
-                BLOCK_STEP(b, i, acc0);                                                            \
-                BLOCK_STEP(b + (bytes), i + 1, acc1);                                              \
-            }                                                                                      \
+        for (; i + 1 < nb; i += 2, b += 2 * (bytes)) {                                             \
+            BLOCK_STEP(b, i, acc0);                                                                \
+            BLOCK_STEP(b + (bytes), i + 1, acc1);                                                  \
         }                                                                                          \
         for (; i < nb; i++, b += (bytes)) BLOCK_STEP(b, i, acc0);                                  \
         for (int t = 0; t < NT; t++) out[t * os] = ck_hsum_ps(_mm256_add_ps(acc0[t], acc1[t]));    \
@@ -185,7 +185,6 @@ CK_INLINE void dot_k45_x86(int64_t n, const void *w, const void *x, size_t xs, c
     __m256 acc[CK_MAX_NTOK];
     for (int t = 0; t < NT; t++) acc[t] = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F);
-    const int SPLIT = NT <= 2;   // two integer chains per token when there are few tokens
     const uint8_t *b = w;
     for (int64_t i = 0; i < n / CK_QKK; i++, b += QH ? 176 : 144) {
         const float d = ck_read_h(b), dmin = ck_read_h(b + 2);
@@ -219,13 +218,12 @@ CK_INLINE void dot_k45_x86(int64_t n, const void *w, const void *x, size_t xs, c
             for (int t = 0; t < NT; t++) {
                 const int8_t *yq = (CK_X8K(x, xs, t) + i)->qs + 64 * c;
                 isum_lo[t] = CK_MADD_ACC(isum_lo[t], _mm256_maddubs_epi16(lo, ck_loadu(yq)), s_lo);
-                if (SPLIT) isum_hi[t] = CK_MADD_ACC(isum_hi[t], _mm256_maddubs_epi16(hi, ck_loadu(yq + 32)), s_hi);
-                else isum_lo[t] = CK_MADD_ACC(isum_lo[t], _mm256_maddubs_epi16(hi, ck_loadu(yq + 32)), s_hi);
+                isum_hi[t] = CK_MADD_ACC(isum_hi[t], _mm256_maddubs_epi16(hi, ck_loadu(yq + 32)), s_hi);
             }
         }
         for (int t = 0; t < NT; t++) {
             const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
-            const __m256i isum = SPLIT ? _mm256_add_epi32(isum_lo[t], isum_hi[t]) : isum_lo[t];
+            const __m256i isum = _mm256_add_epi32(isum_lo[t], isum_hi[t]);
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * y->d), _mm256_cvtepi32_ps(isum), acc[t]);
             const __m256i msum = _mm256_madd_epi16(ck_loadu(y->bsums), mins2);
             acc[t] = _mm256_fnmadd_ps(_mm256_set1_ps(dmin * y->d), _mm256_cvtepi32_ps(msum), acc[t]);
@@ -284,14 +282,14 @@ CK_INLINE void dot_q6_K_x86_n(int64_t n, const void *w, const void *x, size_t xs
                 for (int t = 0; t < NT; t++) {
                     const int8_t *yq = (CK_X8K(x, xs, t) + i)->qs + 128 * h + 32 * k;
                     const __m256i p = _mm256_maddubs_epi16(q, ck_loadu(yq));
-                    if ((k & 1) && NT <= 2) isum_b[t] = CK_MADD_ACC(isum_b[t], p, s16);
+                    if (k & 1) isum_b[t] = CK_MADD_ACC(isum_b[t], p, s16);
                     else isum_a[t] = CK_MADD_ACC(isum_a[t], p, s16);
                 }
             }
         }
         for (int t = 0; t < NT; t++) {
             const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
-            const __m256i isum = NT <= 2 ? _mm256_add_epi32(isum_a[t], isum_b[t]) : isum_a[t];
+            const __m256i isum = _mm256_add_epi32(isum_a[t], isum_b[t]);
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * y->d), _mm256_cvtepi32_ps(isum), acc[t]);
         }
     }

@@ -88,6 +88,23 @@ struct MatmulTests {
         }
     }
 
+    @Test("a token's row dots do not depend on the tokens beside it (batched decoding)", arguments: matmulTypes, isas)
+    func tokenIndependence(_ type: GGMLType, isa: Kernels.ISA) throws {
+        var rng = SeededRandom(seed: 5000 + UInt64(type.rawValue))
+        let rows = 23, cols = testColumns(type), tokens = 11   // more than one pass of CK_MAX_NTOK
+        let bytes = randomBlocks(type, count: rows * cols / type.blockSize, rng: &rng)
+        let x = Kernels_randomActivations(cols * tokens, &rng)
+        try bytes.withUnsafeBytes { raw in
+            let w = WeightMatrix(type: type, data: raw.baseAddress!, rows: rows, cols: cols)
+            let together = runMatmul(w, x, tokens: tokens, pool: Self.pools[1], isa: isa)
+            for t in 0..<tokens {
+                let alone = runMatmul(w, Array(x[t * cols..<(t + 1) * cols]), tokens: 1, pool: Self.pools[0], isa: isa)
+                let row = Array(together[t * rows..<(t + 1) * rows])
+                try #require(row == alone, "\(type.name) \(isa) token \(t): batched and alone differ")
+            }
+        }
+    }
+
     @Test("many tokens (more than one token group) and many rows, on the best ISA")
     func largeShapes() throws {
         var rng = SeededRandom(seed: 4000)
