@@ -159,10 +159,14 @@ int main(int argc, char **argv) {
         bench_quantize();
         return 0;
     }
+    if (argc == 6 && strcmp(argv[1], "shape") == 0) {   // shape TYPE ROWS COLS TOKENS
+        bench((uint32_t)atoi(argv[2]), argv[2], atoll(argv[3]), atoll(argv[4]), atoll(argv[5]));
+        return 0;
+    }
     int all = argc > 1 && strcmp(argv[1], "all") == 0;
 
     static const struct { uint32_t type; const char *name; int64_t rows, cols; int hot; } cases[] = {
-        {12, "Q4_K", 640, 2048, 1}, {14, "Q6_K", 640, 2048, 1}, {6, "Q5_0", 2048, 640, 1}, {8, "Q8_0", 4096, 640, 1}, {8, "Q8_0", 262144, 640, 2},
+        {12, "Q4_K", 640, 2048, 1}, {14, "Q6_K", 640, 2048, 1}, {6, "Q5_0", 2048, 640, 1}, {8, "Q8_0", 4096, 640, 1}, {6, "Q5_0", 128, 10240, 3}, {8, "Q8_0", 256, 10240, 3}, {8, "Q8_0", 262144, 640, 2},
         {2, "Q4_0", 2048, 640, 0}, {3, "Q4_1", 2048, 640, 0}, {7, "Q5_1", 2048, 640, 0},
         {10, "Q2_K", 640, 2048, 0}, {11, "Q3_K", 640, 2048, 0}, {13, "Q5_K", 640, 2048, 0},
         {0, "F32", 512, 640, 0}, {1, "F16", 512, 640, 0}, {30, "BF16", 512, 640, 0},
@@ -173,6 +177,7 @@ int main(int argc, char **argv) {
             continue;
         }
         if (argc > 1 && strcmp(argv[1], "gemv") == 0) continue;
+        if (cases[i].hot == 3) { if (argc > 1 && strcmp(argv[1], "long") == 0) bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 1); continue; }
         if (!cases[i].hot && !all) continue;
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 1);
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 4);

@@ -27,6 +27,16 @@
 #ifndef CK_DOT_Q6_K
 #define CK_DOT_Q6_K dot_q6_K
 #endif
+// One-token multi-row kernels (ck_rows_fn), where an ISA has them.
+#ifndef CK_ROWS_Q4_0
+#define CK_ROWS_Q4_0 NULL
+#endif
+#ifndef CK_ROWS_Q5_0
+#define CK_ROWS_Q5_0 NULL
+#endif
+#ifndef CK_ROWS_Q8_0
+#define CK_ROWS_Q8_0 NULL
+#endif
 
 // ggml type numbers of the supported types.
 enum {
@@ -38,11 +48,11 @@ enum {
 static const ck_type_kernels CK_KIND_F32 = {1, 4, CK_ACT_F32, dequant_f32, dot_w_f32};
 static const ck_type_kernels CK_KIND_F16 = {1, 2, CK_ACT_F32, dequant_f16, dot_w_f16};
 static const ck_type_kernels CK_KIND_BF16 = {1, 2, CK_ACT_F32, dequant_bf16, dot_w_bf16};
-static const ck_type_kernels CK_KIND_Q4_0 = {32, 18, CK_ACT_Q8_0, dequant_q4_0, CK_DOT_Q4_0};
+static const ck_type_kernels CK_KIND_Q4_0 = {32, 18, CK_ACT_Q8_0, dequant_q4_0, CK_DOT_Q4_0, CK_ROWS_Q4_0};
 static const ck_type_kernels CK_KIND_Q4_1 = {32, 20, CK_ACT_Q8_0, dequant_q4_1, CK_DOT_Q4_1};
-static const ck_type_kernels CK_KIND_Q5_0 = {32, 22, CK_ACT_Q8_0, dequant_q5_0, CK_DOT_Q5_0};
+static const ck_type_kernels CK_KIND_Q5_0 = {32, 22, CK_ACT_Q8_0, dequant_q5_0, CK_DOT_Q5_0, CK_ROWS_Q5_0};
 static const ck_type_kernels CK_KIND_Q5_1 = {32, 24, CK_ACT_Q8_0, dequant_q5_1, CK_DOT_Q5_1};
-static const ck_type_kernels CK_KIND_Q8_0 = {32, 34, CK_ACT_Q8_0, dequant_q8_0, CK_DOT_Q8_0};
+static const ck_type_kernels CK_KIND_Q8_0 = {32, 34, CK_ACT_Q8_0, dequant_q8_0, CK_DOT_Q8_0, CK_ROWS_Q8_0};
 static const ck_type_kernels CK_KIND_Q2_K = {256, 84, CK_ACT_Q8_K, dequant_q2_K, dot_q2_K};
 static const ck_type_kernels CK_KIND_Q3_K = {256, 110, CK_ACT_Q8_K, dequant_q3_K, dot_q3_K};
 static const ck_type_kernels CK_KIND_Q4_K = {256, 144, CK_ACT_Q8_K, dequant_q4_K, CK_DOT_Q4_K};

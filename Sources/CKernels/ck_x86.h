@@ -29,6 +29,18 @@ CK_INLINE float ck_hsum_ps(__m256 v) {
 
 CK_INLINE __m256i ck_loadu(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
+/// d_w * d_x in all 8 lanes, d_w the half at p. Broadcast before converting: the scalar
+/// conversion compiles to vpinsrw, which merges into whatever register it picks (often an
+/// accumulator) and so chains every block onto the previous block's FMA.
+CK_INLINE __m256 ck_scale_hx(const uint8_t *p, float dx) {
+    return _mm256_mul_ps(_mm256_cvtph_ps(_mm_set1_epi16((short)ck_read_u16(p))), _mm256_set1_ps(dx));
+}
+
+/// The half at p as float, without a merge into a live register (see ck_scale_hx).
+CK_INLINE float ck_x86_h(const uint8_t *p) {
+    return _mm_cvtss_f32(_mm_cvtph_ps(_mm_set1_epi16((short)ck_read_u16(p))));
+}
+
 /// 16 bytes of nibbles -> 32 bytes: low nibbles first, then high nibbles (the 32-value layout).
 CK_INLINE __m256i ck_nibbles32(const uint8_t *p) {
     __m128i raw = _mm_loadu_si128((const __m128i *)p);
@@ -85,13 +97,12 @@ CK_INLINE __m256i ck_bits_to_bytes(uint32_t bits) {
 /// Q8_0: signed x signed via |w| and sign(x, w).
 #define CK_Q8_0_BLOCK(b, i, acc)                                                                   \
     do {                                                                                           \
-        const float d = ck_read_h(b);                                                              \
         const __m256i q = ck_loadu((b) + 2);                                                       \
         const __m256i aq = _mm256_sign_epi8(q, q);                                                 \
         for (int t = 0; t < NT; t++) {                                                             \
             const ck_block_q8a *y = CK_X8A(x, xs, t) + (i);                                        \
             __m256i p = CK_DOT_U8S8(_mm256_setzero_si256(), aq, _mm256_sign_epi8(ck_loadu(y->qs), q)); \
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * y->d), _mm256_cvtepi32_ps(p), acc[t]);     \
+            acc[t] = _mm256_fmadd_ps(ck_scale_hx(b, y->d), _mm256_cvtepi32_ps(p), acc[t]);         \
         }                                                                                          \
     } while (0)
 
@@ -99,20 +110,19 @@ CK_INLINE __m256i ck_bits_to_bytes(uint32_t bits) {
 /// correction subtracted in lane 0 of the integer sum.
 #define CK_OFFSET_BLOCK(b, i, acc, LOAD_Q, OFF)                                                    \
     do {                                                                                           \
-        const float d = ck_read_h(b);                                                              \
         const __m256i q = LOAD_Q(b);                                                               \
         for (int t = 0; t < NT; t++) {                                                             \
             const ck_block_q8a *y = CK_X8A(x, xs, t) + (i);                                        \
             __m256i p = CK_DOT_U8S8(_mm256_setr_epi32(-(OFF) * y->sum, 0, 0, 0, 0, 0, 0, 0), q,    \
                                     ck_loadu(y->qs));                                              \
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * y->d), _mm256_cvtepi32_ps(p), acc[t]);     \
+            acc[t] = _mm256_fmadd_ps(ck_scale_hx(b, y->d), _mm256_cvtepi32_ps(p), acc[t]);         \
         }                                                                                          \
     } while (0)
 
 /// Q4_1 / Q5_1: sum (d q + m) x = d_x * (d * sum q x_q + m * sum x_q).
 #define CK_MIN_BLOCK(b, i, acc, LOAD_Q)                                                            \
     do {                                                                                           \
-        const float d = ck_read_h(b), m = ck_read_h((b) + 2);                                      \
+        const float d = ck_x86_h(b), m = ck_x86_h((b) + 2);                                      \
         const __m256i q = LOAD_Q(b);                                                               \
         for (int t = 0; t < NT; t++) {                                                             \
             const ck_block_q8a *y = CK_X8A(x, xs, t) + (i);                                        \
@@ -173,6 +183,89 @@ CK_DOT_PAIRED(dot_q5_0_x86, 22, CK_STEP_Q5_0)
 CK_DOT_PAIRED(dot_q4_1_x86, 20, CK_STEP_Q4_1)
 CK_DOT_PAIRED(dot_q5_1_x86, 24, CK_STEP_Q5_1)
 
+// MARK: - One token, several rows (token generation)
+//
+// For one token, a row of 640 values is only 20 blocks, so a call per row pays its set-up and its
+// horizontal sum on every 20 blocks. These kernels take CK_ROWS rows per pass: each activation
+// block (its quants, scale and offset correction) is loaded once for all of them, the rows give
+// independent dependency chains, and their sums are reduced together. Per row, every lane sees
+// exactly the operations of CK_DOT_PAIRED in the same order, and ck_hsum4_ps adds in ck_hsum_ps's
+// order, so a row's result is bit-identical to the one-row kernel's.
+
+#define CK_ROWS 4
+
+/// ck_hsum_ps of v[0..3] (order of additions kept), into out[0..3].
+CK_INLINE void ck_hsum4_ps(const __m256 v[4], float *out) {
+    // [a_lo + a_hi, b_lo + b_hi] and [c.., d..]: s_k = v_k + v_k+4.
+    const __m256 ab = _mm256_add_ps(_mm256_permute2f128_ps(v[0], v[1], 0x20), _mm256_permute2f128_ps(v[0], v[1], 0x31));
+    const __m256 cd = _mm256_add_ps(_mm256_permute2f128_ps(v[2], v[3], 0x20), _mm256_permute2f128_ps(v[2], v[3], 0x31));
+    // t_k = s_k + s_k+2 (k = 0, 1): lanes [a0 a1 c0 c1 | b0 b1 d0 d1].
+    const __m256 t = _mm256_add_ps(_mm256_shuffle_ps(ab, cd, 0x44), _mm256_shuffle_ps(ab, cd, 0xEE));
+    // r = t_0 + t_1: lanes [a c a c | b d b d].
+    const __m256 r = _mm256_add_ps(_mm256_shuffle_ps(t, t, 0x88), _mm256_shuffle_ps(t, t, 0xDD));
+    const __m128 ac = _mm256_castps256_ps128(r), bd = _mm256_extractf128_ps(r, 1);
+    out[0] = _mm_cvtss_f32(ac);
+    out[1] = _mm_cvtss_f32(bd);
+    out[2] = _mm_cvtss_f32(_mm_movehdup_ps(ac));
+    out[3] = _mm_cvtss_f32(_mm_movehdup_ps(bd));
+}
+
+/// One block of R rows against activation block y: SHARED reads what the rows share from y,
+/// ROW_DOT(b) gives a row's integer dot product (8 lanes), folded in as CK_DOT_PAIRED does.
+#define CK_ROWS_BLOCK(w, rb, i, bytes, acc, SHARED, ROW_DOT)                                       \
+    do {                                                                                           \
+        const ck_block_q8a *y = yb + (i);                                                          \
+        SHARED;                                                                                    \
+        for (int r = 0; r < R; r++) {                                                              \
+            const uint8_t *b = (w) + (size_t)r * (rb) + (size_t)(i) * (bytes);                     \
+            const __m256i p = ROW_DOT(b);                                                          \
+            acc[r] = _mm256_fmadd_ps(ck_scale_hx(b, y->d), _mm256_cvtepi32_ps(p), acc[r]);         \
+        }                                                                                          \
+    } while (0)
+
+/// name(n, w, row_bytes, rows, x, out): out[r] = dot(row r, x) for one token, R rows at a time.
+#define CK_ROWS_PAIRED(name, bytes, SHARED, ROW_DOT)                                               \
+    CK_INLINE void name##_r(int64_t n, const uint8_t *w, size_t rb, const ck_block_q8a *yb,       \
+                            const int R, float *out) {                                             \
+        __m256 acc0[CK_ROWS], acc1[CK_ROWS];                                                       \
+        for (int r = 0; r < R; r++) { acc0[r] = _mm256_setzero_ps(); acc1[r] = _mm256_setzero_ps(); } \
+        const int64_t nb = n / CK_QK;                                                              \
+        int64_t i = 0;                                                                             \
+        for (; i + 1 < nb; i += 2) {                                                               \
+            CK_ROWS_BLOCK(w, rb, i, bytes, acc0, SHARED, ROW_DOT);                                 \
+            CK_ROWS_BLOCK(w, rb, i + 1, bytes, acc1, SHARED, ROW_DOT);                             \
+        }                                                                                          \
+        if (i < nb) CK_ROWS_BLOCK(w, rb, i, bytes, acc0, SHARED, ROW_DOT);                         \
+        for (int r = 0; r < R; r++) acc0[r] = _mm256_add_ps(acc0[r], acc1[r]);                     \
+        if (R == CK_ROWS) ck_hsum4_ps(acc0, out);                                                  \
+        else for (int r = 0; r < R; r++) out[r] = ck_hsum_ps(acc0[r]);                             \
+    }                                                                                              \
+    static void name(int64_t n, const void *w, size_t rb, int64_t rows, const void *x, float *out) { \
+        const uint8_t *wb = w;                                                                     \
+        int64_t r = 0;                                                                             \
+        for (; r + CK_ROWS <= rows; r += CK_ROWS) name##_r(n, wb + (size_t)r * rb, rb, x, CK_ROWS, out + r); \
+        switch (rows - r) {                                                                        \
+        case 1: name##_r(n, wb + (size_t)r * rb, rb, x, 1, out + r); break;                        \
+        case 2: name##_r(n, wb + (size_t)r * rb, rb, x, 2, out + r); break;                        \
+        case 3: name##_r(n, wb + (size_t)r * rb, rb, x, 3, out + r); break;                        \
+        }                                                                                          \
+    }
+
+#define CK_SHARED_Q8_0 const __m256i yq = ck_loadu(y->qs)
+#define CK_ROW_Q8_0(b)                                                                             \
+    CK_DOT_U8S8(_mm256_setzero_si256(), _mm256_sign_epi8(ck_loadu((b) + 2), ck_loadu((b) + 2)),   \
+                _mm256_sign_epi8(yq, ck_loadu((b) + 2)))
+#define CK_SHARED_OFFSET(OFF)                                                                      \
+    const __m256i yq = ck_loadu(y->qs);                                                            \
+    const __m256i init = _mm256_setr_epi32(-(OFF) * y->sum, 0, 0, 0, 0, 0, 0, 0)
+#define CK_ROW_OFFSET(b, LOAD_Q) CK_DOT_U8S8(init, LOAD_Q(b), yq)
+#define CK_ROW_Q4_0(b) CK_ROW_OFFSET(b, CK_Q_Q4_0)
+#define CK_ROW_Q5_0(b) CK_ROW_OFFSET(b, CK_Q_Q5_0)
+
+CK_ROWS_PAIRED(rows_q8_0_x86, 34, CK_SHARED_Q8_0, CK_ROW_Q8_0)
+CK_ROWS_PAIRED(rows_q4_0_x86, 18, CK_SHARED_OFFSET(8), CK_ROW_Q4_0)
+CK_ROWS_PAIRED(rows_q5_0_x86, 22, CK_SHARED_OFFSET(16), CK_ROW_Q5_0)
+
 // MARK: - K-quants x ck_block_q8k
 
 /// Shuffle controls that spread 16-bit word k of each 128-bit lane over the lane.
@@ -187,7 +280,6 @@ CK_INLINE void dot_k45_x86(int64_t n, const void *w, const void *x, size_t xs, c
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     const uint8_t *b = w;
     for (int64_t i = 0; i < n / CK_QKK; i++, b += QH ? 176 : 144) {
-        const float d = ck_read_h(b), dmin = ck_read_h(b + 2);
         // The 12 scale bytes as words A, B, C: scales 0-3 = A & 63, mins 0-3 = B & 63,
         // scales 4-7 = C low nibbles | A top bits << 4, mins 4-7 = C high nibbles | B top bits << 4.
         const uint32_t A = ck_read_u32(b + 4), B = ck_read_u32(b + 8), C = ck_read_u32(b + 12);
@@ -224,9 +316,9 @@ CK_INLINE void dot_k45_x86(int64_t n, const void *w, const void *x, size_t xs, c
         for (int t = 0; t < NT; t++) {
             const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
             const __m256i isum = _mm256_add_epi32(isum_lo[t], isum_hi[t]);
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * y->d), _mm256_cvtepi32_ps(isum), acc[t]);
+            acc[t] = _mm256_fmadd_ps(ck_scale_hx(b, y->d), _mm256_cvtepi32_ps(isum), acc[t]);
             const __m256i msum = _mm256_madd_epi16(ck_loadu(y->bsums), mins2);
-            acc[t] = _mm256_fnmadd_ps(_mm256_set1_ps(dmin * y->d), _mm256_cvtepi32_ps(msum), acc[t]);
+            acc[t] = _mm256_fnmadd_ps(ck_scale_hx(b + 2, y->d), _mm256_cvtepi32_ps(msum), acc[t]);
         }
     }
     for (int t = 0; t < NT; t++) out[t * os] = ck_hsum_ps(acc[t]);
@@ -254,7 +346,6 @@ CK_INLINE void dot_q6_K_x86_n(int64_t n, const void *w, const void *x, size_t xs
     };
     const uint8_t *b = w;
     for (int64_t i = 0; i < n / CK_QKK; i++, b += 210) {
-        const float d = ck_read_h(b + 208);
         const __m128i sc8 = _mm_loadu_si128((const __m128i *)(b + 192));
         const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
         __m256i isum_a[CK_MAX_NTOK], isum_b[CK_MAX_NTOK];
@@ -290,7 +381,7 @@ CK_INLINE void dot_q6_K_x86_n(int64_t n, const void *w, const void *x, size_t xs
         for (int t = 0; t < NT; t++) {
             const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
             const __m256i isum = _mm256_add_epi32(isum_a[t], isum_b[t]);
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d * y->d), _mm256_cvtepi32_ps(isum), acc[t]);
+            acc[t] = _mm256_fmadd_ps(ck_scale_hx(b + 208, y->d), _mm256_cvtepi32_ps(isum), acc[t]);
         }
     }
     for (int t = 0; t < NT; t++) out[t * os] = ck_hsum_ps(acc[t]);
@@ -305,3 +396,6 @@ CK_NT_DISPATCH(dot_q6_K_x86)
 #define CK_DOT_Q4_K dot_q4_K_x86
 #define CK_DOT_Q5_K dot_q5_K_x86
 #define CK_DOT_Q6_K dot_q6_K_x86
+#define CK_ROWS_Q4_0 rows_q4_0_x86
+#define CK_ROWS_Q5_0 rows_q5_0_x86
+#define CK_ROWS_Q8_0 rows_q8_0_x86

@@ -119,6 +119,10 @@ void ck_matmul_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes
     const ck_type_kernels *k = ck_type_kernels_get(isa, ggml_type);
     if (!k) return;
     const char *wb = w, *xb = xa;
+    if (ntok == 1 && k->rows && r1 > r0) {
+        k->rows(cols, wb + (size_t)r0 * row_bytes, row_bytes, r1 - r0, xa, y + r0);
+        return;
+    }
     for (int64_t t0 = 0; t0 < ntok; t0 += CK_TOKEN_GROUP) {
         int64_t t1 = t0 + CK_TOKEN_GROUP < ntok ? t0 + CK_TOKEN_GROUP : ntok;
         for (int64_t r = r0; r < r1; r++) {

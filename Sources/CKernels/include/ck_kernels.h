@@ -63,6 +63,11 @@ typedef void (*ck_quantize_fn)(const float *x, void *dst, int64_t n);
 
 #define CK_MAX_NTOK 8
 
+/// One token against `rows` consecutive weight rows (row_bytes apart) of `n` values:
+/// out[r] = dot(row r, x), bit-identical to the type's ck_dot_fn with one token.
+typedef void (*ck_rows_fn)(int64_t n, const void *w, size_t row_bytes, int64_t rows, const void *x,
+                           float *out);
+
 /// One weight type's kernels at one ISA.
 typedef struct {
     int32_t block_size;    // values per block
@@ -70,6 +75,7 @@ typedef struct {
     int32_t act;           // CK_ACT_*
     ck_dequant_fn dequant;
     ck_dot_fn dot;
+    ck_rows_fn rows;       // one token, many rows at a time; NULL where the ISA has none
 } ck_type_kernels;
 
 /// The kernels of ggml type `ggml_type` (ggml's numbering) at `isa`, or NULL when the type has none.
