@@ -41,11 +41,16 @@ CK_INLINE float ck_x86_h(const uint8_t *p) {
     return _mm_cvtss_f32(_mm_cvtph_ps(_mm_set1_epi16((short)ck_read_u16(p))));
 }
 
+/// 16 bytes of nibbles, unmasked: the bytes in both 128-bit lanes, the high lane shifted right
+/// by 4 (a broadcast load and one shift; the caller masks with 0x0F).
+CK_INLINE __m256i ck_nibbles32_raw(const uint8_t *p) {
+    return _mm256_srlv_epi32(_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p)),
+                             _mm256_setr_epi32(0, 0, 0, 0, 4, 4, 4, 4));
+}
+
 /// 16 bytes of nibbles -> 32 bytes: low nibbles first, then high nibbles (the 32-value layout).
 CK_INLINE __m256i ck_nibbles32(const uint8_t *p) {
-    __m128i raw = _mm_loadu_si128((const __m128i *)p);
-    __m256i v = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
-    return _mm256_and_si256(v, _mm256_set1_epi8(0x0F));
+    return _mm256_and_si256(ck_nibbles32_raw(p), _mm256_set1_epi8(0x0F));
 }
 
 /// Byte i = 0xFF where bit i of `bits` is set, else 0.
@@ -157,11 +162,13 @@ CK_INLINE __m256i ck_bits_to_bytes(uint32_t bits) {
 #define CK_Q_Q4_0(b) ck_nibbles32((b) + 2)
 #define CK_Q_Q4_1(b) ck_nibbles32((b) + 4)
 #ifdef CK_VNNI
-// AVX-512 BW: the 32 fifth bits are a mask register; add 16 where set.
-#define CK_Q_Q5_0(b) \
-    _mm256_mask_add_epi8(ck_nibbles32((b) + 6), (__mmask32)ck_read_u32((b) + 2), ck_nibbles32((b) + 6), _mm256_set1_epi8(16))
-#define CK_Q_Q5_1(b) \
-    _mm256_mask_add_epi8(ck_nibbles32((b) + 8), (__mmask32)ck_read_u32((b) + 4), ck_nibbles32((b) + 8), _mm256_set1_epi8(16))
+// AVX-512 BW: the 32 fifth bits are a mask register; 16 where set, or-ed into the nibbles in one
+// ternary-logic op ((raw & 0x0F) | fifth).
+#define CK_Q5_FIFTH(nib, bits) \
+    _mm256_ternarylogic_epi32(ck_nibbles32_raw(nib), _mm256_set1_epi8(0x0F), \
+                              _mm256_maskz_mov_epi8((__mmask32)ck_read_u32(bits), _mm256_set1_epi8(16)), 0xEA)
+#define CK_Q_Q5_0(b) CK_Q5_FIFTH((b) + 6, (b) + 2)
+#define CK_Q_Q5_1(b) CK_Q5_FIFTH((b) + 8, (b) + 4)
 #else
 #define CK_Q_Q5_0(b)                                                                               \
     _mm256_or_si256(ck_nibbles32((b) + 6),                                                         \
