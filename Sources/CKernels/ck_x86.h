@@ -200,6 +200,10 @@ CK_DOT_PAIRED(dot_q5_1_x86, 24, CK_STEP_Q5_1)
 // order, so a row's result is bit-identical to the one-row kernel's.
 
 #define CK_ROWS 4
+/// Passes ahead that a pass prefetches. The weights stream from DRAM during token generation, and
+/// reading 4 rows side by side hides the stream from the hardware prefetchers (measured: a third
+/// of the one-row kernel's DRAM rate without this, 20 % above it with it).
+#define CK_PF_PASSES 2
 
 /// ck_hsum_ps of v[0..3] (order of additions kept), into out[0..3].
 CK_INLINE void ck_hsum4_ps(const __m256 v[4], float *out) {
@@ -238,7 +242,12 @@ CK_INLINE void ck_hsum4_ps(const __m256 v[4], float *out) {
         for (int r = 0; r < R; r++) { acc0[r] = _mm256_setzero_ps(); acc1[r] = _mm256_setzero_ps(); } \
         const int64_t nb = n / CK_QK;                                                              \
         int64_t i = 0;                                                                             \
+        /* The pass CK_PF_PASSES ahead, its lines spread evenly over this pass's block pairs. */   \
+        const char *pf = (const char *)(w) + (size_t)CK_PF_PASSES * R * (rb);                     \
+        const size_t pass_bytes = (size_t)R * (rb);                                                \
         for (; i + 1 < nb; i += 2) {                                                               \
+            for (size_t o = (size_t)i * pass_bytes / nb & ~(size_t)63, e = (size_t)(i + 2) * pass_bytes / nb; o < e; o += 64) \
+                _mm_prefetch(pf + o, _MM_HINT_T0);                                                 \
             CK_ROWS_BLOCK(w, rb, i, bytes, acc0, SHARED, ROW_DOT);                                 \
             CK_ROWS_BLOCK(w, rb, i + 1, bytes, acc1, SHARED, ROW_DOT);                             \
         }                                                                                          \
