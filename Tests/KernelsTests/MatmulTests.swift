@@ -105,6 +105,37 @@ struct MatmulTests {
         }
     }
 
+    /// One token takes the multi-row kernels (4 rows a pass on x86, then a tail of 1-3 rows):
+    /// every row count must agree with the generic path, and be bit-identical to the same token's
+    /// rows in a two-token call (which uses the one-row kernels).
+    @Test("one token, every row count: multi-row kernels agree with the generic path and with row dots",
+          arguments: matmulTypes)
+    func oneTokenRowCounts(_ type: GGMLType) throws {
+        var rng = SeededRandom(seed: 6000 + UInt64(type.rawValue))
+        let cols = testColumns(type)
+        for rows in [1, 2, 3, 4, 5, 6, 7, 8, 9, 14] {
+            let bytes = randomBlocks(type, count: rows * cols / type.blockSize, rng: &rng)
+            let x = Kernels_randomActivations(cols * 2, &rng)
+            let first = Array(x[0..<cols])
+            try bytes.withUnsafeBytes { raw in
+                let w = WeightMatrix(type: type, data: raw.baseAddress!, rows: rows, cols: cols)
+                let weights = dequantizedWeights(w)
+                let generic = runMatmul(w, first, tokens: 1, pool: Self.pools[0], isa: .generic)
+                for isa in isas {
+                    let alone = runMatmul(w, first, tokens: 1, pool: Self.pools[0], isa: isa)
+                    let pair = runMatmul(w, x, tokens: 2, pool: Self.pools[0], isa: isa)
+                    try #require(alone == Array(pair[0..<rows]), "\(type.name) \(isa) rows \(rows): alone and paired differ")
+                    for r in 0..<rows {
+                        var magnitude: Float = 0
+                        for c in 0..<cols { magnitude += abs(weights[r * cols + c] * first[c]) }
+                        try #require(abs(alone[r] - generic[r]) <= 2e-5 * magnitude + 1e-6,
+                                     "\(type.name) \(isa) rows \(rows) row \(r): \(alone[r]) vs generic \(generic[r])")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("many tokens (more than one token group) and many rows, on the best ISA")
     func largeShapes() throws {
         var rng = SeededRandom(seed: 4000)
