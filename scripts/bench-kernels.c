@@ -160,6 +160,9 @@ int main(int argc, char **argv) {
         return 0;
     }
     int all = argc > 1 && strcmp(argv[1], "all") == 0;
+    // "prompt": only 128 tokens (row dots and packed panels), the prompt-processing case.
+    int prompt = argc > 1 && strcmp(argv[1], "prompt") == 0;
+    if (prompt) all = argc > 2 && strcmp(argv[2], "all") == 0;
 
     static const struct { uint32_t type; const char *name; int64_t rows, cols; int hot; } cases[] = {
         {12, "Q4_K", 640, 2048, 1}, {14, "Q6_K", 640, 2048, 1}, {6, "Q5_0", 2048, 640, 1}, {8, "Q8_0", 4096, 640, 1}, {8, "Q8_0", 262144, 640, 2},
@@ -174,6 +177,10 @@ int main(int argc, char **argv) {
         }
         if (argc > 1 && strcmp(argv[1], "gemv") == 0) continue;
         if (!cases[i].hot && !all) continue;
+        if (prompt) {
+            bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 128);
+            continue;
+        }
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 1);
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 4);
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 16);

@@ -2,6 +2,7 @@
 # Rough single-thread GMAC/s of the matrix-product kernels per ISA (not a test).
 #   scripts/bench-kernels.sh        the default model's four weight types
 #   scripts/bench-kernels.sh all    every type
+#   scripts/bench-kernels.sh prompt [all]   128 tokens only (row dots vs packed panels)
 set -e
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${TMPDIR:-/tmp}/llmpack-bench-kernels
