@@ -10,7 +10,7 @@
 //                                             + mw[b][r] * s_t(b)          (s = d * sum(q))
 //
 // This file holds the packers (one per weight type) and the portable microkernel, which is also
-// the oracle of the hand-written AVX-512 one (ck_gemm_x86.h).
+// the oracle of the hand-written ones: AVX-512 VNNI (ck_gemm_x86.h) and AVX2 (ck_gemm_avx2.h).
 
 #define CK_PANEL 16
 
@@ -285,8 +285,8 @@ static size_t ck_panel_buffer_bytes(int64_t cols) {
 
 /// Defines `name`: rows r0 ..< r1 in panels of CK_PANEL, each packed once and run over every
 /// token by `kernel` (a function like ck_panel_tokens_plain; it may overwrite the panel, which is
-/// scratch). It returns 0 when the type has no
-/// packer (or memory ran out), 1 when done. ck_table.h stamps it out with the ISA's kernel.
+/// scratch). It returns 0 when the type has no packer (or memory ran out), 1 when done.
+/// ck_table.h stamps it out with the ISA's kernel.
 #define CK_GEMM_DRIVER(name, kernel)                                                               \
     static int name(uint32_t type, const void *w, size_t row_bytes, int64_t cols, int64_t r0,      \
                     int64_t r1, const void *xa, int64_t ntok, float *y, int64_t ldy) {             \
