@@ -4,14 +4,16 @@
 // A ymm register holds 4 consecutive packed bytes of 8 rows, so a panel's 4-value group is two
 // registers (rows 0-7, 8-15). Without vpdpbusd, u8 x s8 products take two steps: vpmaddubsw
 // (u0 q0 + u1 q1 per 16-bit lane, SATURATING) and vpmaddwd with ones (two 16-bit lanes into one
-// 32-bit lane per row). The kernel works on 16 values at a time: their 8 weight registers stay
-// loaded while every token of the tile broadcasts its 4-byte groups against them, so each
-// activation load feeds two products and each weight load feeds up to 8 tokens.
+// 32-bit lane per row). Registers (16): the kernel works on 16 values at a time, whose 8 weight
+// registers stay loaded while every token of the tile (up to 8) broadcasts its four 4-byte groups
+// against them, so each activation load feeds two products; ones, the broadcasts and a few
+// partial sums take the rest. The float accumulators (2 per token) live in L1 and are touched
+// once per block.
 //
 // Saturation. A8 activations of finite inputs satisfy |q| <= 127 (q = round(x * 127 / max|x|),
-// quantize_a8 in ck_gemm.h and quantize_a8_v in ck_vec.h); the unsigned bounds allow |q| <= 128. One vpmaddubsw lane is u0 q0 + u1 q1, so
-// |lane| <= 2 * umax * 128. Adding D such results in 16 bits (vpaddw) before vpmaddwd is exact
-// while 2 * D * umax * 128 <= 32767:
+// quantize_a8 in ck_gemm.h and quantize_a8_v in ck_vec.h); the unsigned bounds allow |q| <= 128.
+// One vpmaddubsw lane is u0 q0 + u1 q1, so |lane| <= 2 * umax * 128. Adding D such results in 16
+// bits (vpaddw) before vpmaddwd is exact while 2 * D * umax * 128 <= 32767:
 //   D = 8 for umax <= 15 (Q4_0 / Q4_1 / Q4_K: 8 * 2 * 15 * 128 = 30720; all 32 values of a block);
 //   D = 4 for umax <= 31 (Q2_K 3, Q3_K 7, Q5_0 / Q5_1 / Q5_K 31: 4 * 2 * 31 * 128 = 31744);
 //   D = 2 for umax <= 63 (Q6_K: 2 * 2 * 63 * 128 = 32256).
@@ -19,7 +21,8 @@
 // kernel turns its panel back into signed w = u - 128 (in place: the panel is scratch) and uses
 // |w| x sign(q, w) (|w| <= 128, |q| <= 127: a lane is at most 2 * 128 * 127 = 32512, D = 1);
 // since sum u q = sum w q + 128 sum q and Q8_0's offset is exactly -128 sw, the offset term
-// vanishes and is skipped. Any other case runs the portable kernel.
+// vanishes and is skipped. Any other case runs the portable kernel. PackedMatmulTests' extreme
+// case (every quant at its largest, activations of one sign) fails if a bound is crossed.
 
 #ifndef CK_INLINE
 #define CK_INLINE static inline __attribute__((always_inline))
