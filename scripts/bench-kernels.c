@@ -106,9 +106,14 @@ static void bench(uint32_t type, const char *name, int64_t rows, int64_t cols, i
 /// `group` heads over one KV head, dk = dv = 256; GMAC/s counts q.k and p.v over visible keys.
 static void bench_attention(int ntok, int group) {
     const int dk = 256, dv = 256;
-    float *k = malloc(sizeof(float) * ntok * dk), *v = malloc(sizeof(float) * ntok * dv);
+    // Keys and values in float16, as the KV cache holds them.
+    uint16_t *k = malloc(sizeof(uint16_t) * ntok * dk), *v = malloc(sizeof(uint16_t) * ntok * dv);
     float *q = malloc(sizeof(float) * ntok * group * dk), *o = malloc(sizeof(float) * ntok * group * dv);
-    for (int i = 0; i < ntok * dk; i++) { k[i] = (float)((int)(next() % 2001) - 1000) / 1000.0f; v[i] = k[i] * 0.5f; }
+    for (int i = 0; i < ntok * dk; i++) {
+        const _Float16 kh = (_Float16)((float)((int)(next() % 2001) - 1000) / 1000.0f), vh = kh * (_Float16)0.5f;
+        memcpy(&k[i], &kh, 2);
+        memcpy(&v[i], &vh, 2);
+    }
     for (int i = 0; i < ntok * group * dk; i++) q[i] = (float)((int)(next() % 2001) - 1000) / 1000.0f;
     double macs = 0;
     for (int t = 0; t < ntok; t++) macs += (double)(t + 1) * group * (dk + dv);
@@ -120,7 +125,7 @@ static void bench_attention(int ntok, int group) {
             double t0 = now();
             for (int b = 0; b < ntok; b += 8)
                 ck_attention(isa, q + (size_t)b * group * dk, group * dk, group, ntok - b < 8 ? ntok - b : 8, b,
-                             k, dk, v, dv, ntok, 0, dk, dv, 0.0625f, o + (size_t)b * group * dv, group * dv);
+                             k, dk, v, dv, ntok, 0, dk, dv, 0.0625f, 0.0f, o + (size_t)b * group * dv, group * dv);
             double dt = now() - t0;
             if (dt < best) best = dt;
         }
@@ -164,6 +169,9 @@ int main(int argc, char **argv) {
         return 0;
     }
     int all = argc > 1 && strcmp(argv[1], "all") == 0;
+    // "prompt": only 128 tokens (row dots and packed panels), the prompt-processing case.
+    int prompt = argc > 1 && strcmp(argv[1], "prompt") == 0;
+    if (prompt) all = argc > 2 && strcmp(argv[2], "all") == 0;
 
     static const struct { uint32_t type; const char *name; int64_t rows, cols; int hot; } cases[] = {
         {12, "Q4_K", 640, 2048, 1}, {14, "Q6_K", 640, 2048, 1}, {6, "Q5_0", 2048, 640, 1}, {8, "Q8_0", 4096, 640, 1}, {6, "Q5_0", 128, 10240, 3}, {8, "Q8_0", 256, 10240, 3}, {8, "Q8_0", 262144, 640, 2},
@@ -179,6 +187,10 @@ int main(int argc, char **argv) {
         if (argc > 1 && strcmp(argv[1], "gemv") == 0) continue;
         if (cases[i].hot == 3) { if (argc > 1 && strcmp(argv[1], "long") == 0) bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 1); continue; }
         if (!cases[i].hot && !all) continue;
+        if (prompt) {
+            bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 128);
+            continue;
+        }
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 1);
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 4);
         bench(cases[i].type, cases[i].name, cases[i].rows, cases[i].cols, 16);

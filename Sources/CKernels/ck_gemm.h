@@ -10,7 +10,7 @@
 //                                             + mw[b][r] * s_t(b)          (s = d * sum(q))
 //
 // This file holds the packers (one per weight type) and the portable microkernel, which is also
-// the oracle of the hand-written AVX-512 one (ck_gemm_x86.h).
+// the oracle of the hand-written ones: AVX-512 VNNI (ck_gemm_x86.h) and AVX2 (ck_gemm_avx2.h).
 
 #define CK_PANEL 16
 
@@ -61,12 +61,14 @@ static void quantize_a8(const float *x, void *dst, int64_t n, int64_t t, int sca
 // MARK: - Packing
 
 /// A packed panel of `cols` columns in blocks of `bk`: u bytes [nb][bk/4][16 rows][4], then
-/// float sw[nb][16] and mw[nb][16].
+/// float sw[nb][16] and mw[nb][16]. Every u is at most `umax` (the type's largest packed value;
+/// kernels without 32-bit byte products use it to bound their 16-bit partial sums).
 typedef struct {
     uint8_t *u;
     float *sw, *mw;
     int bk;
     int64_t nb;
+    int umax;
 } ck_panel;
 
 /// Store the `bk` values `u` of row r, block b, into the interleaved layout.
@@ -218,6 +220,18 @@ static void pack_q6_K(const uint8_t *w, size_t rb, int nrows, int64_t cols, cons
     }
 }
 
+/// The largest byte the packer of a ggml type writes (see the packers above).
+static int ck_pack_umax(uint32_t type) {
+    switch (type) {
+    case 10: return 3;                        // Q2_K
+    case 11: return 7;                        // Q3_K: q + 4, q in -4...3
+    case 2: case 3: case 12: return 15;       // Q4_0, Q4_1, Q4_K
+    case 6: case 7: case 13: return 31;       // Q5_0, Q5_1, Q5_K
+    case 14: return 63;                       // Q6_K: q + 32, q in -32...31
+    default: return 255;                      // Q8_0: q + 128
+    }
+}
+
 /// The packer of a ggml type and its block size, or NULL for types without one.
 static ck_pack_fn ck_packer(uint32_t type, int *bk) {
     switch (type) {
@@ -270,8 +284,9 @@ static size_t ck_panel_buffer_bytes(int64_t cols) {
 }
 
 /// Defines `name`: rows r0 ..< r1 in panels of CK_PANEL, each packed once and run over every
-/// token by `kernel` (a function like ck_panel_tokens_plain). It returns 0 when the type has no
-/// packer (or memory ran out), 1 when done. ck_table.h stamps it out with the ISA's kernel.
+/// token by `kernel` (a function like ck_panel_tokens_plain; it may overwrite the panel, which is
+/// scratch). It returns 0 when the type has no packer (or memory ran out), 1 when done.
+/// ck_table.h stamps it out with the ISA's kernel.
 #define CK_GEMM_DRIVER(name, kernel)                                                               \
     static int name(uint32_t type, const void *w, size_t row_bytes, int64_t cols, int64_t r0,      \
                     int64_t r1, const void *xa, int64_t ntok, float *y, int64_t ldy) {             \
@@ -282,7 +297,8 @@ static size_t ck_panel_buffer_bytes(int64_t cols) {
         const size_t bytes = (ck_panel_buffer_bytes(cols) + 63) / 64 * 64;                         \
         uint8_t *buffer = aligned_alloc(64, bytes);                                                \
         if (!buffer) return 0;                                                                     \
-        ck_panel p = {buffer, (float *)(buffer + (size_t)cols * CK_PANEL), NULL, bk, nb};          \
+        ck_panel p = {buffer, (float *)(buffer + (size_t)cols * CK_PANEL), NULL, bk, nb,           \
+                      ck_pack_umax(type)};                                                         \
         p.mw = p.sw + nb * CK_PANEL;                                                               \
         for (int64_t r = r0; r < r1; r += CK_PANEL) {                                              \
             const int nrows = (int)(r1 - r < CK_PANEL ? r1 - r : CK_PANEL);                        \

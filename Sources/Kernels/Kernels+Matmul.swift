@@ -5,7 +5,8 @@
 // pool's threads take in turn, and each weight row is streamed once and reused for up to
 // CK_MAX_NTOK tokens. Packed panels (prompt processing): the activations become A8 groups, and
 // each thread decodes 16-row panels of the weights into a register-friendly byte layout once,
-// then runs every token through them with VNNI multiply-adds (ck_gemm.h).
+// then runs every token through them with byte multiply-adds (ck_gemm.h: VNNI on AVX-512,
+// vpmaddubsw on AVX2).
 //
 // Several matrices that read the same input (a layer's Q, K and V; the FFN's gate and up) can be
 // computed in one call: the input is quantized once and one fork/join covers them all.
@@ -20,18 +21,23 @@ extension Kernels {
         case automatic
         /// One weight row at a time against up to 8 tokens (every type and ISA).
         case rowDots
-        /// Packed 16-row panels against every token (quantized types; fast on AVX-512 only, but
-        /// each ISA has it so that tests can compare them).
+        /// Packed 16-row panels against every token (quantized types; fast on AVX2 and AVX-512,
+        /// and the portable version is there so that tests can compare them).
         case packedPanels
     }
 
-    /// Fewest tokens for which the packed path beats row dots on AVX-512 (panel packing is paid
-    /// once per call and must be spread over enough tokens).
+    /// Fewest tokens for which the packed path beats row dots (panel packing is paid once per
+    /// call and must be spread over enough tokens). scripts/bench-kernels.sh, one thread: on AVX2
+    /// the crossover lies between 16 and 32 tokens for every packed type (at 32, Q4_K 55 vs 47,
+    /// Q6_K 50 vs 45, Q8_0 42 vs 36 GMAC/s; at 128 tokens 85 / 71 / 53 against 47 / 48 / 35); the
+    /// same threshold serves AVX-512.
     static let packedMinimumTokens = 32
 
-    /// Whether `matmul` with `.automatic` uses packed panels for this type, token count and ISA.
+    /// Whether `matmul` with `.automatic` uses packed panels for this type, token count and ISA:
+    /// on AVX2 and AVX-512, for every type with a packed form, from `packedMinimumTokens` tokens.
+    /// (The portable packed kernel is an oracle for tests, slower than the portable row dots.)
     public static func usesPackedPanels(_ type: GGMLType, tokens: Int, isa: ISA? = nil) -> Bool {
-        (isa ?? activeISA) == .avx512 && tokens >= packedMinimumTokens && ck_gemm_block(type.rawValue) != 0
+        (isa ?? activeISA) >= .avx2 && tokens >= packedMinimumTokens && ck_gemm_block(type.rawValue) != 0
     }
 
     /// y[t * w.rows + r] = sum over c of W[r, c] * x[t * w.cols + c], for t in 0..<tokens.

@@ -44,7 +44,7 @@ final class DecoderRuntime {
                 capacity = window - 1 + self.maxBatch
                 rewind = self.maxBatch
             }
-            let (floats, overflow) = capacity.multipliedReportingOverflow(by: keyWidth + valueWidth)
+            let (floats, overflow) = capacity.multipliedReportingOverflow(by: keyWidth + valueWidth)   // halves
             let (total, overflow2) = totalFloats.addingReportingOverflow(floats)
             guard !overflow, !overflow2, total <= 1 << 36 else {
                 throw ModelError("KV cache for context \(config.contextLength) is too large")

@@ -91,12 +91,53 @@ struct PackedMatmulTests {
         }
     }
 
-    @Test("the packed path is chosen for prompt batches on AVX-512 only")
+    @Test("the packed path is chosen for prompt batches on AVX2 and AVX-512")
     func strategyChoice() {
-        #expect(Kernels.usesPackedPanels(.q5_0, tokens: 512, isa: .avx512))
-        #expect(!Kernels.usesPackedPanels(.q5_0, tokens: 1, isa: .avx512))
+        for isa in [Kernels.ISA.avx2, .avx512] {
+            for type in packedTypes { #expect(Kernels.usesPackedPanels(type, tokens: 512, isa: isa)) }
+            #expect(Kernels.usesPackedPanels(.q4_K, tokens: 32, isa: isa))
+            #expect(!Kernels.usesPackedPanels(.q4_K, tokens: 31, isa: isa))
+            #expect(!Kernels.usesPackedPanels(.q5_0, tokens: 1, isa: isa))
+            #expect(!Kernels.usesPackedPanels(.f16, tokens: 512, isa: isa))
+        }
         #expect(!Kernels.usesPackedPanels(.q5_0, tokens: 512, isa: .generic))
-        #expect(!Kernels.usesPackedPanels(.f16, tokens: 512, isa: .avx512))
+    }
+
+    @Test("extreme quants and activations: no 16-bit saturation, exact up to float rounding",
+          arguments: packedTypes, isas)
+    func extremes(_ type: GGMLType, isa: Kernels.ISA) throws {
+        // Every quant at its largest (0xFF) or smallest (0x00) packed value, Q8_0 also at -128 (0x80)
+        // and 127 (0x7F), against activations of one sign and the largest 8-bit magnitude: every
+        // byte-pair product sum is as large as it gets (AVX2 adds such sums in 16 bits).
+        var rng = SeededRandom(seed: 7500 + UInt64(type.rawValue))
+        let rows = 17, cols = testColumns(type), tokens = 9
+        let count = rows * cols / type.blockSize
+        let halves: [Int] = switch type {
+        case .q4_0, .q5_0, .q8_0: [0]
+        case .q4_1, .q5_1, .q4_K, .q5_K: [0, 2]
+        case .q2_K: [80, 82]
+        case .q3_K: [108]
+        case .q6_K: [208]
+        default: []
+        }
+        for fill: UInt8 in [0x00, 0xFF, 0x80, 0x7F] {
+            var bytes = randomBlocks(type, count: count, rng: &rng)
+            for b in 0..<count {
+                for i in 0..<type.bytesPerBlock where !halves.contains(where: { i == $0 || i == $0 + 1 }) {
+                    bytes[b * type.bytesPerBlock + i] = fill
+                }
+            }
+            var x = [Float](repeating: 127.0 / 64, count: cols * tokens)
+            for t in 0..<tokens where t % 2 == 1 { for c in 0..<cols { x[t * cols + c] = -127.0 / 64 } }
+            try bytes.withUnsafeBytes { raw in
+                let w = WeightMatrix(type: type, data: raw.baseAddress!, rows: rows, cols: cols)
+                let ref = referenceProduct(weights: dequantizedWeights(w), rows: rows, cols: cols, x: x,
+                                           tokens: tokens, activationBlock: nil)
+                let y = packed(w, x, tokens: tokens, pool: Self.pools[0], isa: isa)
+                let bad = worstViolation(y, ref)
+                try #require(bad == nil, "\(type.name) \(isa) fill \(fill): \(String(describing: bad))")
+            }
+        }
     }
 }
 

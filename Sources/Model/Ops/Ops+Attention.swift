@@ -4,7 +4,8 @@
 //   visible keys   j in lo...p, lo = max(0, p - window + 1) with a window, else 0
 //   scores         s_j = scale · q·k_j, then cap · tanh(s_j / cap) when soft-capped (gemma2)
 //   output         Σ_j softmax(s)_j · v_j
-// so the cost of a sliding-window layer scales with the window, not with the context.
+// so the cost of a sliding-window layer scales with the window, not with the context. The cache
+// holds float16; the tiled kernel converts each tile of keys and values once.
 // Work is split over (token, head) pairs on the thread pool.
 
 import Kernels
@@ -59,7 +60,7 @@ extension Ops {
         }
         let heads = shape.headCount, kvHeads = shape.kvHeadCount, group = heads / kvHeads
         let dk = shape.keyLength, dv = shape.valueLength
-        let keys = UnsafePointer(cache.keys.pointer), values = UnsafePointer(cache.values.pointer)
+        let keys = UnsafePointer(cache.keys), values = UnsafePointer(cache.values)
         // Units of work: (KV head, block of query tokens), about 32 query rows each; the last
         // blocks see the most keys, so they go first.
         let blockTokens = max(1, min(tokens, 32 / group))
@@ -72,7 +73,7 @@ extension Ops {
             Kernels.attention(queries: queries + t0 * heads * dk + kv * group * dk, queryStride: heads * dk,
                               group: group, tokens: count, firstPosition: firstPosition + t0, ring: ring,
                               window: shape.window, keyLength: dk, valueLength: dv, scale: shape.scale,
-                              output: output + t0 * heads * dv + kv * group * dv, outputStride: heads * dv)
+                              softcap: shape.softcap, output: output + t0 * heads * dv + kv * group * dv, outputStride: heads * dv)
         }
     }
 
@@ -84,7 +85,7 @@ extension Ops {
         let heads = shape.headCount, group = shape.headCount / shape.kvHeadCount
         let dk = shape.keyLength, dv = shape.valueLength
         let capacity = cache.capacity, keyWidth = cache.keyWidth, valueWidth = cache.valueWidth
-        let keys = UnsafePointer(cache.keys.pointer), values = UnsafePointer(cache.values.pointer)
+        let keys = UnsafePointer(cache.keys), values = UnsafePointer(cache.values)
 
         pool.parallelFor(tokens * heads) { unit in
             let t = unit / heads, h = unit % heads
@@ -95,11 +96,12 @@ extension Ops {
             let out = output + unit * dv
             let keyOffset = (h / group) * dk, valueOffset = (h / group) * dv
 
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { buffer in
-                let scores = buffer.baseAddress!
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: count + max(dk, dv)) { buffer in
+                let scores = buffer.baseAddress!, row = scores + count   // row: one key or value as floats
                 var slot = first % capacity
                 for j in 0..<count {
-                    scores[j] = shape.scale * Kernels.dot(q, keys + slot * keyWidth + keyOffset, count: dk)
+                    Kernels.fromHalf(keys + slot * keyWidth + keyOffset, into: row, count: dk)
+                    scores[j] = shape.scale * Kernels.dot(q, row, count: dk)
                     slot += 1
                     if slot == capacity { slot = 0 }
                 }
@@ -108,7 +110,8 @@ extension Ops {
                 out.initialize(repeating: 0, count: dv)
                 slot = first % capacity
                 for j in 0..<count {
-                    Kernels.axpy(scores[j], values + slot * valueWidth + valueOffset, out, count: dv)
+                    Kernels.fromHalf(values + slot * valueWidth + valueOffset, into: row, count: dv)
+                    Kernels.axpy(scores[j], row, out, count: dv)
                     slot += 1
                     if slot == capacity { slot = 0 }
                 }
