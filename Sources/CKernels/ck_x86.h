@@ -29,17 +29,12 @@ CK_INLINE float ck_hsum_ps(__m256 v) {
 
 CK_INLINE __m256i ck_loadu(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
-/// Every half's float value, indexed by its bits (cpu.c fills it before main).
-extern float ck_h2f_table[65536];
-
-/// d_w * d_x in all 8 lanes, d_w the half at p. Through the table: a broadcast load instead of a
-/// conversion (faster on the one-token kernels, and exactly the converted value). Not through the
-/// scalar conversion intrinsic either way: that compiles to vpinsrw, which merges into whatever
-/// register it picks (often an accumulator) and so chains every block onto the previous block's FMA.
+/// d_w * d_x in all 8 lanes, d_w the half at p. Broadcast before converting: the scalar
+/// conversion compiles to vpinsrw, which merges into whatever register it picks (often an
+/// accumulator) and so chains every block onto the previous block's FMA.
 CK_INLINE __m256 ck_scale_hx(const uint8_t *p, float dx) {
-    return _mm256_mul_ps(_mm256_set1_ps(ck_h2f_table[ck_read_u16(p)]), _mm256_set1_ps(dx));
+    return _mm256_mul_ps(_mm256_cvtph_ps(_mm_set1_epi16((short)ck_read_u16(p))), _mm256_set1_ps(dx));
 }
-
 
 /// The half at p as float, without a merge into a live register (see ck_scale_hx).
 CK_INLINE float ck_x86_h(const uint8_t *p) {
@@ -235,7 +230,7 @@ CK_INLINE void ck_hsum4_ps(const __m256 v[4], float *out) {
         for (int r = 0; r < R; r++) {                                                              \
             const uint8_t *b = (w) + (size_t)r * (rb) + (size_t)(i) * (bytes);                     \
             const __m256i p = ROW_DOT(b);                                                          \
-            acc[r] = _mm256_fmadd_ps(ck_scale_hx(b, y->d), _mm256_cvtepi32_ps(p), acc[r]);                  \
+            acc[r] = _mm256_fmadd_ps(ck_scale_hx(b, y->d), _mm256_cvtepi32_ps(p), acc[r]);         \
         }                                                                                          \
     } while (0)
 

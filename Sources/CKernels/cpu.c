@@ -138,33 +138,3 @@ void ck_matmul_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes
         }
     }
 }
-
-// MARK: - Half-precision table
-
-float ck_h2f_table[65536];
-
-/// IEEE half -> float, exact (zero, subnormals, infinities and NaN included).
-static float ck_half_value(uint32_t h) {
-    const uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ffu;
-    uint32_t bits;
-    if (exp == 0x1f) {                         // infinity, or NaN made quiet (as F16C does)
-        bits = sign | 0x7f800000u | (mant ? 0x400000u | (mant << 13) : 0);
-    } else if (exp != 0) {
-        bits = sign | ((exp + 112) << 23) | (mant << 13);
-    } else if (mant == 0) {
-        bits = sign;
-    } else {                                   // subnormal: normalize
-        int e = -1;
-        uint32_t m = mant;
-        do { e++; m <<= 1; } while (!(m & 0x400u));
-        bits = sign | ((uint32_t)(112 - e) << 23) | ((m & 0x3ffu) << 13);
-    }
-    float f;
-    __builtin_memcpy(&f, &bits, 4);
-    return f;
-}
-
-/// Fills ck_h2f_table before main: 65536 conversions, the same work whatever the model.
-__attribute__((constructor)) static void ck_h2f_table_init(void) {
-    for (uint32_t h = 0; h < 65536; h++) ck_h2f_table[h] = ck_half_value(h);
-}
