@@ -29,8 +29,10 @@ static void fix_scales(uint32_t type, uint8_t *b, int bytes) {
     default: return;
     }
     (void)bytes;
-    b[d] = 0x00; b[d + 1] = 0x20;          // 0.0078125
-    if (m >= 0) { b[m] = 0x00; b[m + 1] = 0x1c; }
+    // Varied scales (0.0039...0.0156), as in real weights: a kernel that looks scales up in a
+    // table must not be measured on one cached entry.
+    b[d] = (uint8_t)next(); b[d + 1] = (uint8_t)(0x1c + next() % 8);
+    if (m >= 0) { b[m] = (uint8_t)next(); b[m + 1] = (uint8_t)(0x18 + next() % 4); }
 }
 
 static void bench(uint32_t type, const char *name, int64_t rows, int64_t cols, int64_t ntok) {
