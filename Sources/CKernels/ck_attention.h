@@ -8,8 +8,9 @@
 //   2. per 16 rows: mask (causal, window), running maximum m, P = e^(S - m), rescale l and O;
 //   3. O[row][c] += sum_j P[j][row] V[j][c]: 4 rows x 64 value columns, the 64 x 64 values of the
 //      tile (16 KB) reused from L1 by every row.
-// A key tile is at most CK_ATT_KEYS consecutive positions that do not wrap around the ring.
-// Finally out = O / l.
+// A key tile is at most CK_ATT_KEYS consecutive positions that do not wrap around the ring. The
+// cache holds float16 (half the memory and traffic of floats); each tile's keys and values are
+// converted to floats once (KF, VF) and then reused by every query row. Finally out = O / l.
 
 #define CK_ATT_KEYS 64     // keys per tile
 
@@ -34,17 +35,25 @@ static inline void ck_att_scores(const float *QT, int nq16, int dk, const float 
 }
 
 /// See ck_attention in ck_kernels.h (dv a multiple of 16).
+/// cap * tanh(s / cap), tanh(y) = 1 - 2 / (e^(2y) + 1) (saturates cleanly: ck_exp16 clamps).
+static inline ck_v16f ck_softcap16(ck_v16f s, float cap) {
+    return cap * (1.0f - 2.0f / (ck_exp16(s * (2.0f / cap)) + 1.0f));
+}
+
 static int attention_f32(const float *q, int64_t q_stride, int group, int ntok, int64_t first_pos,
-                         const float *kc, int64_t k_stride, const float *vc, int64_t v_stride, int64_t capacity,
-                         int64_t window, int dk, int dv, float scale, float *out, int64_t out_stride) {
+                         const uint16_t *kc, int64_t k_stride, const uint16_t *vc, int64_t v_stride, int64_t capacity,
+                         int64_t window, int dk, int dv, float scale, float softcap, float *out, int64_t out_stride) {
     const int nq = ntok * group, nv = (nq + 15) / 16, nq16 = 16 * nv, nq4 = (nq + 3) / 4 * 4;
-    // Scratch: QT, ST (then P), O, and per row m, l, the rescale factor, position and first visible.
-    const size_t floats = (size_t)dk * nq16 + (size_t)CK_ATT_KEYS * nq16 + (size_t)nq16 * dv + 5 * (size_t)nq16;
+    // Scratch: QT, ST (then P), O, per row m, l, the rescale factor, position and first visible,
+    // then the tile's keys and values as floats.
+    const size_t floats = (size_t)dk * nq16 + (size_t)CK_ATT_KEYS * nq16 + (size_t)nq16 * dv + 5 * (size_t)nq16
+                          + (size_t)CK_ATT_KEYS * (size_t)(dk + dv);
     float *scratch = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
     if (!scratch) return 0;
     float *QT = scratch, *ST = QT + (size_t)dk * nq16, *O = ST + (size_t)CK_ATT_KEYS * nq16;
     float *M = O + (size_t)nq16 * dv, *L = M + nq16, *C = L + nq16;
     int32_t *POS = (int32_t *)(C + nq16), *LO = POS + nq16;
+    float *KF = (float *)(LO + nq16), *VF = KF + (size_t)CK_ATT_KEYS * dk;
 
     for (int i = 0; i < nq16; i++) {
         if (i < nq) {
@@ -71,17 +80,22 @@ static int attention_f32(const float *q, int64_t q_stride, int group, int ntok, 
         if (nk > CK_ATT_KEYS) nk = CK_ATT_KEYS;
         if (nk > capacity - slot0) nk = capacity - slot0;
 
+        for (int64_t j = 0; j < nk; j++) {
+            f16_to_f32(kc + (size_t)(slot0 + j) * (size_t)k_stride, KF + (size_t)j * dk, dk);
+            f16_to_f32(vc + (size_t)(slot0 + j) * (size_t)v_stride, VF + (size_t)j * dv, dv);
+        }
+
         // 1. Scores, 8 keys at a time (past nk: the last key again, masked below).
         for (int64_t j0 = 0; j0 < nk; j0 += 8) {
             const float *kp[8];
-            for (int k = 0; k < 8; k++) kp[k] = kc + (size_t)(slot0 + (j0 + k < nk ? j0 + k : nk - 1)) * (size_t)k_stride;
+            for (int k = 0; k < 8; k++) kp[k] = KF + (size_t)(j0 + k < nk ? j0 + k : nk - 1) * dk;
             float *st = ST + (size_t)j0 * nq16;
             int rv = 0;
             for (; rv + 2 <= nv; rv += 2) ck_att_scores(QT, nq16, dk, kp, st, rv, 2);
             if (rv < nv) ck_att_scores(QT, nq16, dk, kp, st, rv, 1);
         }
 
-        // 2. Mask and online softmax, 16 rows at a time.
+        // 2. Soft-cap, mask and online softmax, 16 rows at a time.
         for (int rv = 0; rv < nv; rv++) {
             const ck_v16i pos = (ck_v16i)ck_ld16((const float *)POS + 16 * rv);
             const ck_v16i lo = (ck_v16i)ck_ld16((const float *)LO + 16 * rv);
@@ -91,7 +105,8 @@ static int attention_f32(const float *q, int64_t q_stride, int group, int ntok, 
                 const int32_t pj = (int32_t)(p0 + j);
                 const ck_v16i visible = (pos >= pj) & (lo <= pj);
                 float *s = ST + (size_t)j * nq16 + 16 * rv;
-                const ck_v16f v = (ck_v16f)(((ck_v16i)ck_ld16(s) & visible) | ((ck_v16i)ninf & ~visible));
+                const ck_v16f raw = softcap > 0 ? ck_softcap16(ck_ld16(s), softcap) : ck_ld16(s);
+                const ck_v16f v = (ck_v16f)(((ck_v16i)raw & visible) | ((ck_v16i)ninf & ~visible));
                 ck_st16(s, v);
                 mt = __builtin_elementwise_max(mt, v);
             }
@@ -128,7 +143,7 @@ static int attention_f32(const float *q, int64_t q_stride, int group, int ntok, 
                 for (int a = 0; a < 4; a++)
                     for (int b = 0; b < 4; b++) acc[a][b] = ck_ld16(o + (size_t)a * dv + 16 * b);
                 for (int64_t j = 0; j < nk; j++) {
-                    const float *v = vc + (size_t)(slot0 + j) * (size_t)v_stride + c0;
+                    const float *v = VF + (size_t)j * dv + c0;
                     const float *p = ST + (size_t)j * nq16 + i0;
                     const ck_v16f v0 = ck_ld16(v), v1 = ck_ld16(v + 16), v2 = ck_ld16(v + 32), v3 = ck_ld16(v + 48);
                     for (int a = 0; a < 4; a++) {
@@ -148,7 +163,7 @@ static int attention_f32(const float *q, int64_t q_stride, int group, int ntok, 
                 ck_v16f acc[4];
                 for (int a = 0; a < 4; a++) acc[a] = ck_ld16(O + (size_t)(i0 + a) * dv + c0);
                 for (int64_t j = 0; j < nk; j++) {
-                    const ck_v16f v0 = ck_ld16(vc + (size_t)(slot0 + j) * (size_t)v_stride + c0);
+                    const ck_v16f v0 = ck_ld16(VF + (size_t)j * dv + c0);
                     const float *p = ST + (size_t)j * nq16 + i0;
                     for (int a = 0; a < 4; a++) acc[a] += v0 * p[a];
                 }

@@ -84,5 +84,5 @@ static int gemm_block(uint32_t type) {
 const ck_isa_table CK_TABLE_NAME = {
     ck_type_kernels_here, quantize_q8_0, quantize_q8_k, dot_f32, axpy_f32,
     CK_QUANTIZE_A8, gemm_block, gemm_packed,
-    gelu_gate_f32, round_f16_f32, rms_norm_f32, attention_f32,
+    gelu_gate_f32, round_f16_f32, f32_to_f16, f16_to_f32, rms_norm_f32, attention_f32,
 };

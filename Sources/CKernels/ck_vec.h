@@ -50,6 +50,31 @@ static void round_f16_f32(const float *x, float *out, int64_t n) {
     for (int64_t i = 0; i < n; i++) out[i] = (float)(_Float16)x[i];
 }
 
+/// out[i] = the float16 bits of x[i] (ties to even; +-inf beyond its range).
+static void f32_to_f16(const float *x, uint16_t *out, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        const _Float16 h = (_Float16)x[i];
+        memcpy(out + i, &h, 2);
+    }
+}
+
+typedef _Float16 ck_v16h __attribute__((vector_size(32), aligned(2)));
+
+/// out[i] = the float16 with bits x[i] (16 at a time: one conversion instruction with F16C).
+static void f16_to_f32(const uint16_t *x, float *out, int64_t n) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        ck_v16h h;
+        memcpy(&h, x + i, 32);
+        ck_st16(out + i, __builtin_convertvector(h, ck_v16f));
+    }
+    for (; i < n; i++) {
+        _Float16 h;
+        memcpy(&h, x + i, 2);
+        out[i] = (float)h;
+    }
+}
+
 /// out[i] = x[i] / sqrt(mean(x^2) + eps) * w[i] for `rows` rows of n floats (out may be x); the
 /// mean of squares in double, as ggml does.
 static void rms_norm_f32(const float *x, const float *w, float *out, int64_t rows, int64_t n, float eps) {

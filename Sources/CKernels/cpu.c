@@ -101,12 +101,16 @@ void ck_rms_norm(int isa, const float *x, const float *w, float *out, int64_t ro
     ck_table(isa)->rms_norm(x, w, out, rows, n, eps);
 }
 
+void ck_f32_to_f16(int isa, const float *x, uint16_t *out, int64_t n) { ck_table(isa)->to_f16(x, out, n); }
+
+void ck_f16_to_f32(int isa, const uint16_t *x, float *out, int64_t n) { ck_table(isa)->from_f16(x, out, n); }
+
 int ck_attention(int isa, const float *q, int64_t q_stride, int group, int ntok, int64_t first_pos,
-                 const float *kc, int64_t k_stride, const float *vc, int64_t v_stride, int64_t capacity, int64_t window,
-                 int dk, int dv, float scale, float *out, int64_t out_stride) {
+                 const uint16_t *kc, int64_t k_stride, const uint16_t *vc, int64_t v_stride, int64_t capacity,
+                 int64_t window, int dk, int dv, float scale, float softcap, float *out, int64_t out_stride) {
     if (ntok <= 0 || group <= 0 || dv % 16 != 0 || capacity <= 0) return 0;
     return ck_table(isa)->attention(q, q_stride, group, ntok, first_pos, kc, k_stride, vc, v_stride, capacity, window,
-                                    dk, dv, scale, out, out_stride);
+                                    dk, dv, scale, softcap, out, out_stride);
 }
 
 /// Tokens per pass over the weight rows: their activations (at most ~150 KB of Q8_K for 2048

@@ -20,6 +20,20 @@ extension Kernels {
         ck_round_f16((isa ?? activeISA).index, x, out, Int64(count))
     }
 
+    /// out[i] = the IEEE float16 bits of x[i] (rounded to nearest even, ±inf past its range).
+    public static func toHalf(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<UInt16>, count: Int,
+                              isa: ISA? = nil) {
+        guard count > 0 else { return }
+        ck_f32_to_f16((isa ?? activeISA).index, x, out, Int64(count))
+    }
+
+    /// out[i] = the float16 whose bits are x[i] (exact).
+    public static func fromHalf(_ x: UnsafePointer<UInt16>, into out: UnsafeMutablePointer<Float>, count: Int,
+                                isa: ISA? = nil) {
+        guard count > 0 else { return }
+        ck_f16_to_f32((isa ?? activeISA).index, x, out, Int64(count))
+    }
+
     /// RMSNorm of `rows` consecutive rows of `count` floats: out = x / √(mean(x²) + ε) · weight,
     /// the mean of squares summed in double (as ggml does); `out` may be `x`.
     public static func rmsNorm(rows: Int, _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, count: Int,

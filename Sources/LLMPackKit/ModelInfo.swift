@@ -20,6 +20,13 @@ public enum ModelInfo {
         if let topP = runConfig.topP { sampling.append("top-p \(topP)") }
         if !sampling.isEmpty { rows.append(("Sampling", sampling.joined(separator: ", "))) }
         if let system = runConfig.systemPrompt { rows.append(("System prompt", oneLine(system, limit: 100))) }
+        if let template = runConfig.chatTemplate {
+            rows.append(("Chat template", "packed at build time, \(Terminal.grouped(template.utf8.count)) bytes: \(oneLine(template, limit: 60))"))
+        }
+        var server: [String] = []
+        if let port = runConfig.port { server.append("port \(port)") }
+        if let parallel = runConfig.parallel { server.append("\(parallel) parallel request\(parallel == 1 ? "" : "s")") }
+        if !server.isEmpty { rows.append(("Server", server.joined(separator: ", "))) }
         if let arguments = runConfig.arguments, !arguments.isEmpty { rows.append(("Arguments", arguments.joined(separator: " "))) }
         rows.append(("License", licenseLine(manifest.license)))
         let source = manifest.source

@@ -38,7 +38,7 @@ final class DecoderRuntime {
         let width = config.headCountKV * (config.keyLength + config.valueLength)
         var rewind = config.contextLength
         var capacities: [Int] = []
-        var totalFloats = 0
+        var totalHalves = 0
         for window in windows {
             var capacity = config.contextLength
             if let window, window - 1 + maxBatch < capacity {
@@ -46,12 +46,12 @@ final class DecoderRuntime {
                 capacity = window - 1 + maxBatch
                 rewind = maxBatch
             }
-            let (floats, overflow) = capacity.multipliedReportingOverflow(by: width)
-            let (total, overflow2) = totalFloats.addingReportingOverflow(floats)
+            let (halves, overflow) = capacity.multipliedReportingOverflow(by: width)
+            let (total, overflow2) = totalHalves.addingReportingOverflow(halves)
             guard !overflow, !overflow2, total <= 1 << 36 else {
                 throw ModelError("KV cache for context \(config.contextLength) is too large")
             }
-            totalFloats = total
+            totalHalves = total
             capacities.append(capacity)
         }
         return (capacities, rewind)

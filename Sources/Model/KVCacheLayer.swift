@@ -1,24 +1,29 @@
-// KVCacheLayer: the cached keys and values of one attention layer.
-//
-// Values are rounded to float16 when stored, as llama.cpp's F16 cache does (this matters at
-// numerically sensitive positions: agreement with llama.cpp improves markedly), but are kept in
-// float32 memory so that attention reads them without conversion.
+// KVCacheLayer: the cached keys and values of one attention layer, stored as float16 (an F16 KV
+// cache, as llama.cpp's default): half the memory of floats and half the bytes attention reads.
+// Rounding to float16 also matters for agreement with llama.cpp at numerically sensitive
+// positions.
 //
 // Position p lives in slot p % capacity. A layer that attends to the whole context has capacity
 // = the context length, so slots are positions; a sliding-window layer only needs a ring of
 // window - 1 + (the largest batch) slots, which keeps its memory and cost bounded by the window.
+// The memory comes zero-filled from calloc, so pages of a long context that are never reached
+// are never touched (and never count in the resident set).
 
+#if canImport(Glibc)
+import Glibc
+#endif
 import Kernels
 
-/// Keys and values of one layer, `keyWidth` and `valueWidth` floats per position
+/// Keys and values of one layer, `keyWidth` and `valueWidth` halves per position
 /// (all KV heads of a position side by side).
 public final class KVCacheLayer {
     /// Slots in the ring; position p is stored in slot p % capacity.
     public let capacity: Int
     public let keyWidth: Int
     public let valueWidth: Int
-    let keys: FloatBuffer
-    let values: FloatBuffer
+    /// float16 bits, `capacity × keyWidth` and `capacity × valueWidth`.
+    let keys: UnsafeMutablePointer<UInt16>
+    let values: UnsafeMutablePointer<UInt16>
 
     /// - Precondition: all sizes positive and their products within memory (checked by the caller).
     public init(capacity: Int, keyWidth: Int, valueWidth: Int) {
@@ -26,30 +31,44 @@ public final class KVCacheLayer {
         self.capacity = capacity
         self.keyWidth = keyWidth
         self.valueWidth = valueWidth
-        keys = FloatBuffer(count: capacity * keyWidth)
-        values = FloatBuffer(count: capacity * valueWidth)
+        keys = Self.zeroedHalves(capacity * keyWidth)
+        values = Self.zeroedHalves(capacity * valueWidth)
+    }
+
+    deinit {
+        free(keys)
+        free(values)
+    }
+
+    private static func zeroedHalves(_ count: Int) -> UnsafeMutablePointer<UInt16> {
+        guard let raw = calloc(count, MemoryLayout<UInt16>.stride) else {
+            fatalError("KVCacheLayer: out of memory for \(count) cached halves")
+        }
+        return raw.bindMemory(to: UInt16.self, capacity: count)
     }
 
     /// Stores `keyWidth` floats of `key` and `valueWidth` floats of `value`, rounded to float16,
     /// in position's slot.
     public func store(position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
         let slot = position % capacity
-        Self.roundToHalf(key, into: keys.pointer + slot * keyWidth, count: keyWidth)
-        Self.roundToHalf(value, into: values.pointer + slot * valueWidth, count: valueWidth)
+        Kernels.toHalf(key, into: keys + slot * keyWidth, count: keyWidth)
+        Kernels.toHalf(value, into: values + slot * valueWidth, count: valueWidth)
     }
 
-    /// The stored keys of `position` (valid while that position is the newest one in its slot).
-    public func key(at position: Int) -> UnsafePointer<Float> {
-        UnsafePointer(keys.pointer + (position % capacity) * keyWidth)
+    /// The stored keys of `position` as floats (valid while that position is the newest one in its slot).
+    public func key(at position: Int) -> [Float] {
+        Self.floats(keys + (position % capacity) * keyWidth, count: keyWidth)
     }
 
-    /// The stored values of `position`.
-    public func value(at position: Int) -> UnsafePointer<Float> {
-        UnsafePointer(values.pointer + (position % capacity) * valueWidth)
+    /// The stored values of `position` as floats.
+    public func value(at position: Int) -> [Float] {
+        Self.floats(values + (position % capacity) * valueWidth, count: valueWidth)
     }
 
-    /// out[i] = x[i] rounded to the nearest float16 (to nearest even; ±inf beyond its range).
-    static func roundToHalf(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-        Kernels.roundToHalf(x, into: out, count: count)
+    private static func floats(_ halves: UnsafePointer<UInt16>, count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            Kernels.fromHalf(halves, into: buffer.baseAddress!, count: count)
+            initialized = count
+        }
     }
 }

@@ -18,7 +18,7 @@ struct MergeSession {
     }
 
     var symbols: [Symbol] = []
-    var queue = MergeQueue()
+    var queue = MergeHeap<MergeCandidate>()
     /// The word in byte-level characters ...
     var encoded: [UInt8] = []
     /// ... where the character of byte `k` starts (one more entry for the end).
@@ -118,7 +118,7 @@ extension BytePairTokenizer {
 
 /// A possible merge of symbol `left` with its right neighbour `right`; `size` is their byte
 /// length when it was queued, to spot candidates gone stale.
-struct MergeCandidate {
+struct MergeCandidate: HeapOrdered {
     var rank: Int32
     var left: Int32
     var right: Int32
@@ -128,44 +128,5 @@ struct MergeCandidate {
     @inline(__always)
     func comesBefore(_ other: MergeCandidate) -> Bool {
         rank < other.rank || (rank == other.rank && left < other.left)
-    }
-}
-
-/// A binary min-heap of merge candidates in llama.cpp's order.
-struct MergeQueue {
-    private var items: [MergeCandidate] = []
-
-    mutating func removeAll() {
-        items.removeAll(keepingCapacity: true)
-    }
-
-    mutating func push(_ item: MergeCandidate) {
-        items.append(item)
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child].comesBefore(items[parent]) else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> MergeCandidate? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var best = parent
-                if left < items.count, items[left].comesBefore(items[best]) { best = left }
-                if right < items.count, items[right].comesBefore(items[best]) { best = right }
-                if best == parent { break }
-                items.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return top
     }
 }

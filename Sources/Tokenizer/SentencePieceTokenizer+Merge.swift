@@ -15,7 +15,7 @@ extension SentencePieceTokenizer {
 
     /// A candidate merge of symbol `left` with symbol `right` into a token of `score`;
     /// `size` is the byte length it had when queued, to spot candidates gone stale.
-    struct Bigram {
+    struct Bigram: HeapOrdered {
         var score: Float
         var left: Int32
         var right: Int32
@@ -42,7 +42,7 @@ extension SentencePieceTokenizer {
                                   previous: index - 1, next: offset == text.count ? -1 : index + 1))
         }
 
-        var queue = BigramQueue()
+        var queue = MergeHeap<Bigram>()
         symbols.withUnsafeMutableBufferPointer { symbols in
             let scores = vocabulary.scores
             func tryAddBigram(_ left: Int32, _ right: Int32) {
@@ -102,40 +102,5 @@ extension SentencePieceTokenizer {
         case 0xF: return 4
         default: return 1
         }
-    }
-}
-
-/// A binary max-heap of merge candidates in llama.cpp's order.
-struct BigramQueue {
-    private var items: [SentencePieceTokenizer.Bigram] = []
-
-    mutating func push(_ item: SentencePieceTokenizer.Bigram) {
-        items.append(item)
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child].comesBefore(items[parent]) else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> SentencePieceTokenizer.Bigram? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var best = parent
-                if left < items.count, items[left].comesBefore(items[best]) { best = left }
-                if right < items.count, items[right].comesBefore(items[best]) { best = right }
-                if best == parent { break }
-                items.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return top
     }
 }

@@ -58,6 +58,13 @@ extension TalkTests {
             ])
             try #require(built.status == 0, "\(built)")
 
+            // --info names the packed template and the server defaults.
+            let described = try run(bundle, ["--info"])
+            #expect(described.status == 0, "\(described)")
+            for text in ["Chat template:", "packed at build time", "port 0, 2 parallel requests"] {
+                #expect(described.stdout.contains(text), "\(text) in \(described.stdout)")
+            }
+
             // Chat: every default in /info, and a reply of at most 5 tokens.
             let defaults = try Talk.runWithInput(bundle, ["--chat"], input: "Hi!\n/info\n")
             #expect(defaults.status == 0, "\(defaults)")

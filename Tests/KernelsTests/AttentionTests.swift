@@ -1,6 +1,7 @@
 // The tiled attention kernel on every ISA against a naive double-precision softmax attention:
 // grouped heads, sliding windows, rings that wrap, key ranges longer than one tile, head sizes
-// that are and are not multiples of the vector width.
+// that are and are not multiples of the vector width, soft-capped scores; keys and values are
+// float16 (the cache's format).
 
 import Foundation
 import Kernels
@@ -10,8 +11,10 @@ import Testing
 struct AttentionKernelTests {
     struct Case: CustomStringConvertible, Sendable {
         var group: Int, tokens: Int, firstPosition: Int, window: Int?, capacity: Int, dk: Int, dv: Int
+        var softcap: Float? = nil
         var description: String {
             "group \(group) tokens \(tokens) first \(firstPosition) window \(window.map(String.init) ?? "-") ring \(capacity) dk \(dk) dv \(dv)"
+                + (softcap.map { " softcap \($0)" } ?? "")
         }
     }
 
@@ -23,6 +26,7 @@ struct AttentionKernelTests {
         Case(group: 3, tokens: 3, firstPosition: 300, window: 70, capacity: 72, dk: 24, dv: 64),      // window > tile
         Case(group: 1, tokens: 70, firstPosition: 0, window: 512, capacity: 600, dk: 32, dv: 32),     // rows of many tiles
         Case(group: 4, tokens: 1, firstPosition: 1000, window: 512, capacity: 600, dk: 256, dv: 256), // one query, ring
+        Case(group: 2, tokens: 9, firstPosition: 40, window: nil, capacity: 49, dk: 64, dv: 64, softcap: 0.8), // gemma2-style cap
     ]
 
     @Test("matches naive attention", arguments: cases, isas)
@@ -32,15 +36,16 @@ struct AttentionKernelTests {
         let lastPosition = c.firstPosition + c.tokens - 1
         // Ring: position p in slot p % capacity; fill the last `capacity` positions.
         let keyStride = c.dk + 3, valueStride = c.dv + 5   // strides wider than a head (other KV heads)
-        var keys = [Float](repeating: .nan, count: c.capacity * keyStride)
-        var values = [Float](repeating: .nan, count: c.capacity * valueStride)
+        let nanBits = Float16.nan.bitPattern
+        var keys = [UInt16](repeating: nanBits, count: c.capacity * keyStride)
+        var values = [UInt16](repeating: nanBits, count: c.capacity * valueStride)
         var keyOf: [Int: [Float]] = [:], valueOf: [Int: [Float]] = [:]
         for p in max(0, lastPosition - c.capacity + 1)...lastPosition {
-            let k = (0..<c.dk).map { _ in rng.normal() }, v = (0..<c.dv).map { _ in rng.normal() }
-            keyOf[p] = k; valueOf[p] = v
+            let k = (0..<c.dk).map { _ in Float16(rng.normal()) }, v = (0..<c.dv).map { _ in Float16(rng.normal()) }
+            keyOf[p] = k.map(Float.init); valueOf[p] = v.map(Float.init)
             let slot = p % c.capacity
-            for d in 0..<c.dk { keys[slot * keyStride + d] = k[d] }
-            for d in 0..<c.dv { values[slot * valueStride + d] = v[d] }
+            for d in 0..<c.dk { keys[slot * keyStride + d] = k[d].bitPattern }
+            for d in 0..<c.dv { values[slot * valueStride + d] = v[d].bitPattern }
         }
         let queryStride = heads * c.dk + 7, outputStride = heads * c.dv + 16
         let queries = (0..<c.tokens * queryStride).map { _ in rng.normal() * 2 }
@@ -52,7 +57,8 @@ struct AttentionKernelTests {
                                           valueStride: valueStride, capacity: c.capacity)
                 Kernels.attention(queries: queries, queryStride: queryStride, group: c.group, tokens: c.tokens,
                                   firstPosition: c.firstPosition, ring: ring, window: c.window, keyLength: c.dk,
-                                  valueLength: c.dv, scale: scale, output: &output, outputStride: outputStride, isa: isa)
+                                  valueLength: c.dv, scale: scale, softcap: c.softcap, output: &output,
+                                  outputStride: outputStride, isa: isa)
             }
         }
         for t in 0..<c.tokens {
@@ -61,7 +67,8 @@ struct AttentionKernelTests {
             for j in 0..<c.group {
                 let q = queries[(t * queryStride + j * c.dk)...].prefix(c.dk)
                 let scores = (lo...position).map { p in
-                    Double(scale) * zip(q, keyOf[p]!).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                    let s = Double(scale) * zip(q, keyOf[p]!).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                    return c.softcap.map { Double($0) * tanh(s / Double($0)) } ?? s
                 }
                 let m = scores.max()!
                 let e = scores.map { exp($0 - m) }, total = e.reduce(0, +)

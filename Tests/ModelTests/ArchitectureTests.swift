@@ -117,8 +117,12 @@ struct Gemma2Tests {
         #expect(defaults.slidingWindowLayers == [true, false, true, false, true])
     }
 
-    @Test func matchesReference() throws {
-        let tiny = try TinyTransformer(Self.spec())
+    /// Head size 8 takes the row-by-row attention, 16 the tiled kernel: both must soft-cap.
+    @Test(arguments: [8, 16])
+    func matchesReference(headSize: Int) throws {
+        var spec = Self.spec()
+        spec.keyLength = headSize; spec.valueLength = headSize
+        let tiny = try TinyTransformer(spec)
         let ours = try logits(tiny, tokens, contextLength: 64)
         let reference = tiny.referenceLogits(tokens, contextLength: 64)
         let difference = maxDifference(ours, reference)

@@ -117,19 +117,25 @@ void ck_gelu_gate(int isa, float *gate, const float *up, int64_t n);
 /// out[i] = x[i] rounded to the nearest float16 value (out may be x).
 void ck_round_f16(int isa, const float *x, float *out, int64_t n);
 
+/// out[i] = the IEEE float16 bits of x[i], rounded to nearest even (+-inf beyond its range).
+void ck_f32_to_f16(int isa, const float *x, uint16_t *out, int64_t n);
+/// out[i] = the float16 whose bits are x[i], as a float (exact).
+void ck_f16_to_f32(int isa, const uint16_t *x, float *out, int64_t n);
+
 /// RMSNorm of `rows` rows of n floats: out = x / sqrt(mean(x^2) + eps) * w (out may be x).
 void ck_rms_norm(int isa, const float *x, const float *w, float *out, int64_t rows, int64_t n, float eps);
 
 /// Causal attention of `ntok` consecutive query tokens (positions first_pos ...) sharing one KV
 /// head: `group` query heads per token, head j of token t at q + t * q_stride + j * dk, output at
-/// out + t * out_stride + j * dv. The key of position p is at kc + (p % capacity) * k_stride, its
-/// value at vc + (p % capacity) * v_stride (rings of `capacity` slots holding every position a
-/// query sees). A query at p sees
-/// positions max(0, p - window + 1) ... p (window 0: from 0). Scores are scale * q.k; dv must be a
-/// multiple of 16. Returns 0 when scratch memory ran out (nothing written), else 1.
+/// out + t * out_stride + j * dv. Keys and values are float16 (the F16 KV cache): the key of
+/// position p is at kc + (p % capacity) * k_stride, its value at vc + (p % capacity) * v_stride
+/// (strides in halves; rings of `capacity` slots holding every position a query sees). A query
+/// at p sees positions max(0, p - window + 1) ... p (window 0: from 0). Scores are s = scale * q.k,
+/// then softcap * tanh(s / softcap) when softcap > 0; dv must be a multiple of 16. Returns 0 when
+/// scratch memory ran out (nothing written), else 1.
 int ck_attention(int isa, const float *q, int64_t q_stride, int group, int ntok, int64_t first_pos,
-                 const float *kc, int64_t k_stride, const float *vc, int64_t v_stride, int64_t capacity, int64_t window,
-                 int dk, int dv, float scale, float *out, int64_t out_stride);
+                 const uint16_t *kc, int64_t k_stride, const uint16_t *vc, int64_t v_stride, int64_t capacity,
+                 int64_t window, int dk, int dv, float scale, float softcap, float *out, int64_t out_stride);
 
 /// Float helpers: sum(a[i] * b[i]); y[i] += a * x[i].
 float ck_dot_f32(int isa, const float *a, const float *b, int64_t n);
@@ -155,10 +161,12 @@ typedef struct {
                        int64_t r1, const void *xa, int64_t ntok, float *y, int64_t ldy);
     void (*gelu_gate)(float *gate, const float *up, int64_t n);
     void (*round_f16)(const float *x, float *out, int64_t n);
+    void (*to_f16)(const float *x, uint16_t *out, int64_t n);
+    void (*from_f16)(const uint16_t *x, float *out, int64_t n);
     void (*rms_norm)(const float *x, const float *w, float *out, int64_t rows, int64_t n, float eps);
     int (*attention)(const float *q, int64_t q_stride, int group, int ntok, int64_t first_pos,
-                     const float *kc, int64_t k_stride, const float *vc, int64_t v_stride, int64_t capacity, int64_t window,
-                     int dk, int dv, float scale, float *out, int64_t out_stride);
+                     const uint16_t *kc, int64_t k_stride, const uint16_t *vc, int64_t v_stride, int64_t capacity,
+                     int64_t window, int dk, int dv, float scale, float softcap, float *out, int64_t out_stride);
 } ck_isa_table;
 
 extern const ck_isa_table ck_table_generic;

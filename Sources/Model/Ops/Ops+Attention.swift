@@ -4,7 +4,8 @@
 //   visible keys   j in lo...p, lo = max(0, p - window + 1) with a window, else 0
 //   scores         s_j = scale · q·k_j, then cap · tanh(s_j / cap) when soft-capped (gemma2)
 //   output         Σ_j softmax(s)_j · v_j
-// so the cost of a sliding-window layer scales with the window, not with the context.
+// so the cost of a sliding-window layer scales with the window, not with the context. The cache
+// holds float16; the tiled kernel converts each tile of keys and values once.
 // Work is split over (token, head) pairs on the thread pool; several sequences (each with its
 // own cache) can share one call.
 
@@ -95,13 +96,13 @@ extension Ops {
             let block = blocks[p] - 1 - unit / kvHeads, kv = unit % kvHeads
             let t0 = block * blockTokens[p], count = min(blockTokens[p], part.tokens - t0)
             let cache = part.cache
-            let ring = Kernels.KVRing(keys: UnsafePointer(cache.keys.pointer) + kv * dk, keyStride: cache.keyWidth,
-                                      values: UnsafePointer(cache.values.pointer) + kv * dv,
+            let ring = Kernels.KVRing(keys: UnsafePointer(cache.keys) + kv * dk, keyStride: cache.keyWidth,
+                                      values: UnsafePointer(cache.values) + kv * dv,
                                       valueStride: cache.valueWidth, capacity: cache.capacity)
             Kernels.attention(queries: part.queries + t0 * heads * dk + kv * group * dk, queryStride: heads * dk,
                               group: group, tokens: count, firstPosition: part.firstPosition + t0, ring: ring,
                               window: shape.window, keyLength: dk, valueLength: dv, scale: shape.scale,
-                              output: part.output + t0 * heads * dv + kv * group * dv, outputStride: heads * dv)
+                              softcap: shape.softcap, output: part.output + t0 * heads * dv + kv * group * dv, outputStride: heads * dv)
         }
     }
 
@@ -113,7 +114,7 @@ extension Ops {
         let heads = shape.headCount, group = shape.headCount / shape.kvHeadCount
         let dk = shape.keyLength, dv = shape.valueLength
         let capacity = cache.capacity, keyWidth = cache.keyWidth, valueWidth = cache.valueWidth
-        let keys = UnsafePointer(cache.keys.pointer), values = UnsafePointer(cache.values.pointer)
+        let keys = UnsafePointer(cache.keys), values = UnsafePointer(cache.values)
 
         pool.parallelFor(tokens * heads) { unit in
             let t = unit / heads, h = unit % heads
@@ -124,11 +125,12 @@ extension Ops {
             let out = output + unit * dv
             let keyOffset = (h / group) * dk, valueOffset = (h / group) * dv
 
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { buffer in
-                let scores = buffer.baseAddress!
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: count + max(dk, dv)) { buffer in
+                let scores = buffer.baseAddress!, row = scores + count   // row: one key or value as floats
                 var slot = first % capacity
                 for j in 0..<count {
-                    scores[j] = shape.scale * Kernels.dot(q, keys + slot * keyWidth + keyOffset, count: dk)
+                    Kernels.fromHalf(keys + slot * keyWidth + keyOffset, into: row, count: dk)
+                    scores[j] = shape.scale * Kernels.dot(q, row, count: dk)
                     slot += 1
                     if slot == capacity { slot = 0 }
                 }
@@ -137,7 +139,8 @@ extension Ops {
                 out.initialize(repeating: 0, count: dv)
                 slot = first % capacity
                 for j in 0..<count {
-                    Kernels.axpy(scores[j], values + slot * valueWidth + valueOffset, out, count: dv)
+                    Kernels.fromHalf(values + slot * valueWidth + valueOffset, into: row, count: dv)
+                    Kernels.axpy(scores[j], row, out, count: dv)
                     slot += 1
                     if slot == capacity { slot = 0 }
                 }
