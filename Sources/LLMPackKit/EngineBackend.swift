@@ -1,6 +1,8 @@
-// EngineBackend: the HTTP server's view of the engine. Each server slot owns a model instance (the
-// weights are shared views of one memory map; each slot has its own KV cache) and remembers the
-// tokens its cache holds, so a conversation that grows by one turn only runs the new tokens.
+// EngineBackend: the HTTP server's view of the engine. With one slot, the slot uses the engine's
+// model. With several, each slot is a stream of one SharedDecoder over the engine's model (its own
+// KV cache, all engine threads): the decoding steps of the slots generating at the same time run
+// as one forward pass, so the weights are read once per step for all of them. Each slot remembers
+// the tokens its cache holds, so a conversation that grows by one turn only runs the new tokens.
 import ChatTemplate
 import Generation
 import GGUF
@@ -25,6 +27,12 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
         let model: any LanguageModel
         var cached: [Int32] = []
         init(model: any LanguageModel) { self.model = model }
+
+        /// Runs `body` (one generation) with the slot's stream, if it has one, marked active.
+        func generating<T>(_ body: () throws -> T) rethrows -> T {
+            guard let stream = model as? SharedDecoder.Stream else { return try body() }
+            return try stream.whileActive(body)
+        }
     }
 
     /// - Parameters:
@@ -39,13 +47,12 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
         contextLength = engine.contextLength
         vocabularySize = engine.vocabularySize
         self.defaults = defaults
-        var slots = [Slot(model: engine.model)]
-        let perSlotThreads = max(1, engine.threads / max(1, parallel))
-        for _ in 1..<max(1, parallel) {
-            slots.append(Slot(model: try ModelRegistry.load(gguf: source.gguf, tensorData: source.tensorData,
-                                                            contextLength: engine.contextLength, threads: perSlotThreads)))
+        if parallel > 1 {
+            let decoder = try SharedDecoder(engine.model)
+            slots = try (0..<parallel).map { _ in Slot(model: try decoder.makeStream()) }
+        } else {
+            slots = [Slot(model: engine.model)]
         }
-        self.slots = slots
         let manifest = source.manifest
         model = ModelDescription(id: manifest?.model.name ?? source.gguf.string("general.name") ?? "model",
                                  family: source.gguf.architecture,
@@ -97,10 +104,12 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
         var room = contextLength - prompt.count
         if let maxTokens = request.maxTokens { room = min(room, max(0, maxTokens)) }
         slot.cached = []   // unknown until this run completes
-        let result = try generator.generate(prompt: Array(prompt[reuse...]), cachedTokens: reuse, maxTokens: room) { text in
-            if cancel.isCancelled { return false }
-            onEvent(.text(text))
-            return !cancel.isCancelled
+        let result = try slot.generating {
+            try generator.generate(prompt: Array(prompt[reuse...]), cachedTokens: reuse, maxTokens: room) { text in
+                if cancel.isCancelled { return false }
+                onEvent(.text(text))
+                return !cancel.isCancelled
+            }
         }
         // The last sampled token was not run through the model: the cache holds the prompt and
         // all generated tokens but the last.

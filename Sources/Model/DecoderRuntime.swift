@@ -1,7 +1,7 @@
 // DecoderRuntime: what every decoder-only forward pass needs besides its maths: the thread pool,
-// the KV cache (full-context layers and sliding-window rings), checks of the tokens and
-// positions a caller passes, cutting a long prompt into batches, and the logits buffer that only
-// holds the rows asked for.
+// KV caches of the right shape (full-context layers and sliding-window rings), checks of the
+// tokens and positions a caller passes, cutting a long prompt into batches, and the logits buffer
+// that only holds the rows asked for.
 
 import Kernels
 
@@ -10,13 +10,9 @@ final class DecoderRuntime {
     /// Most tokens processed through the layers together; longer inputs are cut into batches.
     let maxBatch: Int
     let pool: ThreadPool
-    /// One cache per layer.
-    let cache: [KVCacheLayer]
-    /// Positions currently cached: the next forward starts at or before this.
-    private(set) var cachedCount = 0
-    /// How far back a forward may rewind (limited by the sliding-window rings).
-    let maxRewind: Int
     let config: ModelConfig
+    /// Per layer, its sliding window, or nil for full attention.
+    let windows: [Int?]
 
     /// A run of consecutive tokens processed together.
     struct Batch {
@@ -27,43 +23,58 @@ final class DecoderRuntime {
     }
 
     /// - Parameter windows: per layer, its sliding window, or nil for full attention.
+    /// - Throws: when one sequence's KV cache for the context length would be too large.
     init(config: ModelConfig, windows: [Int?], threads: Int, maxBatch: Int = 512) throws {
         precondition(windows.count == config.blockCount)
         self.config = config
+        self.windows = windows
         self.maxBatch = min(maxBatch, config.contextLength)
         pool = ThreadPool(threads: threads)
-        let keyWidth = config.headCountKV * config.keyLength
-        let valueWidth = config.headCountKV * config.valueLength
+        _ = try layerCapacities()
+    }
+
+    /// Slots of each layer's cache, and how far back a forward may rewind.
+    private func layerCapacities() throws -> (capacities: [Int], maxRewind: Int) {
+        let width = config.headCountKV * (config.keyLength + config.valueLength)
         var rewind = config.contextLength
-        var layers: [KVCacheLayer] = []
-        var totalFloats = 0
+        var capacities: [Int] = []
+        var totalHalves = 0
         for window in windows {
             var capacity = config.contextLength
-            if let window, window - 1 + self.maxBatch < capacity {
+            if let window, window - 1 + maxBatch < capacity {
                 // A ring of window - 1 + maxBatch slots holds every key a batch can see.
-                capacity = window - 1 + self.maxBatch
-                rewind = self.maxBatch
+                capacity = window - 1 + maxBatch
+                rewind = maxBatch
             }
-            let (floats, overflow) = capacity.multipliedReportingOverflow(by: keyWidth + valueWidth)   // halves
-            let (total, overflow2) = totalFloats.addingReportingOverflow(floats)
+            let (halves, overflow) = capacity.multipliedReportingOverflow(by: width)
+            let (total, overflow2) = totalHalves.addingReportingOverflow(halves)
             guard !overflow, !overflow2, total <= 1 << 36 else {
                 throw ModelError("KV cache for context \(config.contextLength) is too large")
             }
-            totalFloats = total
-            layers.append(KVCacheLayer(capacity: capacity, keyWidth: keyWidth, valueWidth: valueWidth))
+            totalHalves = total
+            capacities.append(capacity)
         }
-        cache = layers
-        maxRewind = rewind
+        return (capacities, rewind)
     }
 
-    /// Checks a forward call's arguments and cuts its tokens into batches.
-    func batches(of tokens: [Int32], startPosition: Int) throws -> [Batch] {
+    /// A new, empty KV cache for one sequence.
+    func makeCache() throws -> KVCache {
+        let (capacities, rewind) = try layerCapacities()
+        let keyWidth = config.headCountKV * config.keyLength
+        let valueWidth = config.headCountKV * config.valueLength
+        return KVCache(layers: capacities.map { KVCacheLayer(capacity: $0, keyWidth: keyWidth, valueWidth: valueWidth) },
+                       maxRewind: rewind)
+    }
+
+    /// Checks a forward call's arguments against `cache` and cuts its tokens into batches.
+    func batches(of tokens: [Int32], startPosition: Int, cache: KVCache) throws -> [Batch] {
+        let cachedCount = cache.cachedCount
         guard !tokens.isEmpty else { throw ModelError("forward called with no tokens") }
         guard startPosition >= 0, startPosition <= cachedCount else {
             throw ModelError("start position \(startPosition) is outside 0...\(cachedCount) (positions cached)")
         }
-        guard cachedCount - startPosition <= maxRewind else {
-            throw ModelError("cannot rewind from \(cachedCount) to \(startPosition): at most \(maxRewind) "
+        guard cachedCount - startPosition <= cache.maxRewind else {
+            throw ModelError("cannot rewind from \(cachedCount) to \(startPosition): at most \(cache.maxRewind) "
                 + "positions back (sliding-window cache); reset the cache instead")
         }
         guard tokens.count <= config.contextLength - startPosition else {
@@ -77,11 +88,6 @@ final class DecoderRuntime {
                   firstPosition: startPosition + offset)
         }
     }
-
-    /// Records that positions up to `end` (exclusive) are now cached.
-    func didCache(upTo end: Int) { cachedCount = end }
-
-    func reset() { cachedCount = 0 }
 
     /// Logits for the requested rows: calls `body` with a buffer of `rows × vocabSize` floats.
     func logits(rows: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {

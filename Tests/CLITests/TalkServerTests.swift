@@ -1,6 +1,7 @@
 // The runner as an HTTP server on the real model: curl on every endpoint, ollama-shaped requests
 // (NDJSON streams), the official `openai` Python client, the web chat page in headless Chromium
-// (a screenshot is kept under .build/test-artifacts/), and eight clients at once on two slots.
+// (a screenshot is kept under .build/test-artifacts/), eight clients at once on two slots, and
+// four greedy requests at once on four slots (sharing forward passes) answered exactly as alone.
 import Foundation
 import Testing
 
@@ -106,6 +107,38 @@ extension TalkTests {
             print("web chat screenshot: \(screenshot)")
         }
 
+        /// With --parallel 4 the slots' decoding steps run as shared forward passes; a token's
+        /// logits do not depend on the other tokens of a pass, so four greedy requests sent at once
+        /// must each get exactly (==) the text it gets alone. The prompts stay under 32 tokens, so
+        /// that a prompt reused from a slot's cache is computed the same way as a new one.
+        @Test(.enabled(if: Talk.hasModel, "needs the default model (scripts/fetch-model)"),
+              .enabled(if: Talk.which("curl") != nil, "needs curl"))
+        func fourConcurrentGreedyRequestsMatchAlone() throws {
+            let server = try start(["--parallel", "4"])
+            defer { server.stop() }
+            let prompts = [
+                "The history of the city begins in the year 1200, when",
+                "Once upon a time, a clockmaker",
+                "A recipe for bread: take five hundred grams of flour,",
+                "The committee met on Tuesday to discuss the new railway line. The chairman said that",
+            ]
+            let url = server.url
+            @Sendable func complete(_ prompt: String) throws -> String {
+                let body = #"{"prompt":"\#(prompt)","n_predict":40,"temperature":0}"#
+                let answer = try Talk.curl(url, "/completion", json: body)
+                try #require(answer.status == 200, "\(answer)")
+                return try #require(try Talk.object(answer.body)["content"] as? String, "\(answer.body)")
+            }
+            let alone = try prompts.map(complete)
+            for round in 0..<2 {
+                let together = ConcurrentResults<String>(count: prompts.count)
+                together.run { i in try complete(prompts[i]) }
+                for i in prompts.indices {
+                    #expect(try together[i].get() == alone[i], "round \(round), prompt \(i)")
+                }
+            }
+        }
+
         @Test(.enabled(if: Talk.hasModel, "needs the default model (scripts/fetch-model)"),
               .enabled(if: Talk.hasPython, "needs the project's venv at \(Talk.python)"))
         func eightClientsOnTwoSlots() throws {
@@ -116,4 +149,28 @@ extension TalkTests {
             print("concurrency: \(outcome.stdout)")
         }
     }
+}
+
+/// Runs one closure per index on threads of its own, all at once, and keeps what each returned.
+final class ConcurrentResults<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<T, any Error>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    /// Calls `body(i)` for every index on its own thread and waits for them all.
+    func run(_ body: @escaping @Sendable (Int) throws -> T) {
+        let group = DispatchGroup()
+        for i in results.indices {
+            group.enter()
+            Thread { [self] in
+                let result = Result { try body(i) }
+                lock.withLock { results[i] = result }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+    }
+
+    subscript(i: Int) -> Result<T, any Error> { lock.withLock { results[i]! } }
 }

@@ -6,7 +6,8 @@
 //   output         Σ_j softmax(s)_j · v_j
 // so the cost of a sliding-window layer scales with the window, not with the context. The cache
 // holds float16; the tiled kernel converts each tile of keys and values once.
-// Work is split over (token, head) pairs on the thread pool.
+// Work is split over (token, head) pairs on the thread pool; several sequences (each with its
+// own cache) can share one call.
 
 import Kernels
 
@@ -42,6 +43,17 @@ public struct AttentionShape: Sendable, Equatable {
     }
 }
 
+/// One sequence's share of a multi-sequence attention call: its queries, its cache, its output.
+struct AttentionPart {
+    /// tokens × headCount × keyLength floats.
+    let queries: UnsafePointer<Float>
+    let tokens: Int
+    let firstPosition: Int
+    let cache: KVCacheLayer
+    /// tokens × headCount × valueLength floats, overwritten.
+    let output: UnsafeMutablePointer<Float>
+}
+
 extension Ops {
     /// Attention of `tokens` queries at positions firstPosition..<firstPosition+tokens over the
     /// keys and values already in `cache` (which must hold every position each query sees,
@@ -53,27 +65,44 @@ extension Ops {
     public static func attention(queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int,
                                  cache: KVCacheLayer, shape: AttentionShape,
                                  into output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        attention([AttentionPart(queries: queries, tokens: tokens, firstPosition: firstPosition, cache: cache,
+                                 output: output)],
+                  shape: shape, pool: pool)
+    }
+
+    /// The attention of several sequences, each over its own cache, in one fork/join. Each part's
+    /// output is exactly what a call with that part alone computes.
+    static func attention(_ parts: [AttentionPart], shape: AttentionShape, pool: ThreadPool) {
         guard Kernels.attentionSupports(valueLength: shape.valueLength) else {
-            attentionByRows(queries: queries, tokens: tokens, firstPosition: firstPosition, cache: cache,
-                            shape: shape, into: output, pool: pool)
+            for part in parts {
+                attentionByRows(queries: part.queries, tokens: part.tokens, firstPosition: part.firstPosition,
+                                cache: part.cache, shape: shape, into: part.output, pool: pool)
+            }
             return
         }
         let heads = shape.headCount, kvHeads = shape.kvHeadCount, group = heads / kvHeads
         let dk = shape.keyLength, dv = shape.valueLength
-        let keys = UnsafePointer(cache.keys), values = UnsafePointer(cache.values)
-        // Units of work: (KV head, block of query tokens), about 32 query rows each; the last
-        // blocks see the most keys, so they go first.
-        let blockTokens = max(1, min(tokens, 32 / group))
-        let blocks = (tokens + blockTokens - 1) / blockTokens
-        pool.parallelFor(blocks * kvHeads) { unit in
-            let block = blocks - 1 - unit / kvHeads, kv = unit % kvHeads
-            let t0 = block * blockTokens, count = min(blockTokens, tokens - t0)
-            let ring = Kernels.KVRing(keys: keys + kv * dk, keyStride: cache.keyWidth, values: values + kv * dv,
+        // Units of work: per part, (KV head, block of query tokens), about 32 query rows each; a
+        // part's last blocks see the most keys, so they go first.
+        let blockTokens = parts.map { max(1, min($0.tokens, 32 / group)) }
+        let blocks = parts.indices.map { (parts[$0].tokens + blockTokens[$0] - 1) / blockTokens[$0] }
+        var ends: [Int] = []
+        var total = 0
+        for count in blocks { total += count * kvHeads; ends.append(total) }
+        pool.parallelFor(total) { index in
+            var p = 0
+            while index >= ends[p] { p += 1 }
+            let part = parts[p], unit = index - (p == 0 ? 0 : ends[p - 1])
+            let block = blocks[p] - 1 - unit / kvHeads, kv = unit % kvHeads
+            let t0 = block * blockTokens[p], count = min(blockTokens[p], part.tokens - t0)
+            let cache = part.cache
+            let ring = Kernels.KVRing(keys: UnsafePointer(cache.keys) + kv * dk, keyStride: cache.keyWidth,
+                                      values: UnsafePointer(cache.values) + kv * dv,
                                       valueStride: cache.valueWidth, capacity: cache.capacity)
-            Kernels.attention(queries: queries + t0 * heads * dk + kv * group * dk, queryStride: heads * dk,
-                              group: group, tokens: count, firstPosition: firstPosition + t0, ring: ring,
+            Kernels.attention(queries: part.queries + t0 * heads * dk + kv * group * dk, queryStride: heads * dk,
+                              group: group, tokens: count, firstPosition: part.firstPosition + t0, ring: ring,
                               window: shape.window, keyLength: dk, valueLength: dv, scale: shape.scale,
-                              softcap: shape.softcap, output: output + t0 * heads * dv + kv * group * dv, outputStride: heads * dv)
+                              softcap: shape.softcap, output: part.output + t0 * heads * dv + kv * group * dv, outputStride: heads * dv)
         }
     }
 

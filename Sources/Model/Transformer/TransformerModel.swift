@@ -1,5 +1,6 @@
 // TransformerModel: the forward pass shared by every decoder-only architecture here (llama,
-// qwen2, qwen3, phi3, gemma2, gemma3). The block structure is in TransformerBlock.swift; what
+// qwen2, qwen3, phi3, gemma2, gemma3), for the model's own sequence or for several sequences at
+// once (each with its own KV cache; see SharedDecoder). The block structure is in TransformerBlock.swift; what
 // differs between architectures is data (optional tensors, scales, caps, windows, RoPE
 // settings), chosen by each architecture file through a TransformerRecipe.
 //
@@ -24,6 +25,8 @@ final class TransformerModel: LanguageModel {
     let finalLogitSoftcap: Float?
     let runtime: DecoderRuntime
     let scratch: Scratch
+    /// The KV cache of the model's own sequence (what `forward(_:startPosition:allLogits:)` uses).
+    let cache: KVCache
 
     init(config: ModelConfig, threads: Int, tokenEmbedding: WeightMatrix, embeddingScale: Float?,
          blocks: [TransformerBlock], ropes: [RotaryEmbedding], outputNorm: FloatBuffer, output: Linear,
@@ -45,44 +48,91 @@ final class TransformerModel: LanguageModel {
             return width
         }.max() ?? 0
         scratch = Scratch(config: config, batch: runtime.maxBatch, fusedWidth: fusedWidth)
+        cache = try runtime.makeCache()
     }
 
-    func resetCache() { runtime.reset() }
+    func resetCache() { cache.reset() }
 
     func forward(_ tokens: [Int32], startPosition: Int, allLogits: Bool) throws -> [Float] {
-        let batches = try runtime.batches(of: tokens, startPosition: startPosition)
+        try forward(tokens, startPosition: startPosition, allLogits: allLogits, cache: cache)
+    }
+
+    /// `forward(_:startPosition:allLogits:)` on the sequence whose keys and values `cache` holds.
+    func forward(_ tokens: [Int32], startPosition: Int, allLogits: Bool, cache: KVCache) throws -> [Float] {
+        let batches = try runtime.batches(of: tokens, startPosition: startPosition, cache: cache)
         return runtime.logits(rows: allLogits ? tokens.count : 1) { logits in
             var row = 0
             for batch in batches {
                 let wanted = runtime.outputRows(of: batch, total: tokens.count, startPosition: startPosition,
                                                 allLogits: allLogits)
-                run(batch, logitsRows: wanted, into: logits + row * config.vocabSize)
+                run([Segment(batch: batch, cache: cache, logitsRows: wanted, offset: 0)],
+                    into: logits + row * config.vocabSize)
                 row += wanted.count
-                runtime.didCache(upTo: batch.positions.upperBound)
+                cache.didCache(upTo: batch.positions.upperBound)
             }
         }
     }
 
-    /// One batch through every block, then logits for the rows `logitsRows` of the batch.
-    private func run(_ batch: DecoderRuntime.Batch, logitsRows: Range<Int>, into logits: UnsafeMutablePointer<Float>) {
-        let s = scratch, e = config.embeddingLength, n = batch.count
-
-        for (t, id) in batch.tokens.enumerated() {
-            Kernels.dequantizeRow(tokenEmbedding, row: Int(id), into: s.x[offset: t * e])
+    /// Several sequences in one pass, one batch each (typically one decoding step each): every
+    /// weight row is read once for all of them. Returns each batch's last-token logits, exactly
+    /// as `forward` on that sequence alone would.
+    ///
+    /// - Precondition: each batch was made by `runtime.batches` for its cache, the caches are
+    ///   distinct, and the batches hold at most `runtime.maxBatch` tokens in all.
+    func forward(_ parts: [(batch: DecoderRuntime.Batch, cache: KVCache)]) -> [[Float]] {
+        var segments: [Segment] = []
+        var offset = 0
+        for (batch, cache) in parts {
+            segments.append(Segment(batch: batch, cache: cache, logitsRows: batch.count - 1..<batch.count, offset: offset))
+            offset += batch.count
         }
+        precondition(offset <= runtime.maxBatch, "multi-sequence forward of \(offset) tokens exceeds the batch size")
+        let vocab = config.vocabSize
+        let logits = runtime.logits(rows: parts.count) { logits in run(segments, into: logits) }
+        for (batch, cache) in parts { cache.didCache(upTo: batch.positions.upperBound) }
+        return (0..<parts.count).map { Array(logits[$0 * vocab..<($0 + 1) * vocab]) }
+    }
+
+    /// A run of consecutive tokens of one sequence within a pass.
+    private struct Segment {
+        let batch: DecoderRuntime.Batch
+        /// The sequence's cache, which this batch extends.
+        let cache: KVCache
+        /// Rows of the batch whose logits are wanted.
+        let logitsRows: Range<Int>
+        /// Index of the batch's first token among all tokens of the pass.
+        let offset: Int
+    }
+
+    /// The segments' tokens through every block together (products, norms, FFN on all of them;
+    /// RoPE, cache stores and attention per segment), then logits for each segment's
+    /// `logitsRows`, segment after segment.
+    private func run(_ segments: [Segment], into logits: UnsafeMutablePointer<Float>) {
+        let s = scratch, e = config.embeddingLength
+        var owners: [Int] = []   // the segment of each token
+        for (index, segment) in segments.enumerated() {
+            for (t, id) in segment.batch.tokens.enumerated() {
+                Kernels.dequantizeRow(tokenEmbedding, row: Int(id), into: s.x[offset: (segment.offset + t) * e])
+            }
+            owners += repeatElement(index, count: segment.batch.count)
+        }
+        let n = owners.count
         if let embeddingScale { Ops.scale(s.x.pointer, by: embeddingScale, count: n * e) }
 
-        let tables = ropes.map { $0.table(for: batch.positions) }
+        let tables = segments.map { segment in ropes.map { $0.table(for: segment.batch.positions) } }
         for (i, block) in blocks.enumerated() {
-            attention(block, cache: runtime.cache[i], batch: batch, rope: ropes[block.ropeIndex],
-                      table: tables[block.ropeIndex])
+            attention(block, layer: i, segments: segments, owners: owners, tables: tables)
             feedForward(block, tokens: n)
         }
 
-        guard !logitsRows.isEmpty else { return }
-        let rows = logitsRows.count
-        Ops.rmsNorm(rows: rows, s.x[offset: logitsRows.lowerBound * e], weight: outputNorm.pointer,
-                    count: e, epsilon: config.rmsEpsilon, into: s.normed.pointer)
+        var rows = 0
+        for segment in segments where !segment.logitsRows.isEmpty {
+            let first = segment.offset + segment.logitsRows.lowerBound
+            Ops.rmsNorm(rows: segment.logitsRows.count, s.x[offset: first * e], weight: outputNorm.pointer,
+                        count: e, epsilon: config.rmsEpsilon, into: s.normed[offset: rows * e])
+            rows += segment.logitsRows.count
+        }
+        guard rows > 0 else { return }
         output.apply(s.normed.pointer, tokens: rows, into: logits, pool: runtime.pool)
         if let cap = finalLogitSoftcap {
             let vocab = config.vocabSize
@@ -90,13 +140,15 @@ final class TransformerModel: LanguageModel {
         }
     }
 
-    /// x += [post-norm](attention(RMSNorm(x))·Wo), caching this batch's keys and values.
-    private func attention(_ block: TransformerBlock, cache: KVCacheLayer, batch: DecoderRuntime.Batch,
-                           rope: RotaryEmbedding, table: RotaryEmbedding.Table) {
-        let s = scratch, n = batch.count, e = config.embeddingLength, eps = config.rmsEpsilon
+    /// x += [post-norm](attention(RMSNorm(x))·Wo), caching each segment's keys and values in its
+    /// cache's layer `layer`. `owners[t]` is token t's segment, `tables[segment]` its RoPE tables.
+    private func attention(_ block: TransformerBlock, layer: Int, segments: [Segment], owners: [Int],
+                           tables: [[RotaryEmbedding.Table]]) {
+        let s = scratch, n = owners.count, e = config.embeddingLength, eps = config.rmsEpsilon
         let heads = config.headCount, kvHeads = config.headCountKV, dk = config.keyLength
         let queryWidth = heads * dk, keyWidth = kvHeads * dk, valueWidth = kvHeads * config.valueLength
-        let pool = runtime.pool
+        let attentionWidth = heads * config.valueLength
+        let pool = runtime.pool, rope = ropes[block.ropeIndex]
 
         Ops.rmsNorm(rows: n, s.x.pointer, weight: block.attentionNorm.pointer, count: e, epsilon: eps,
                     into: s.normed.pointer)
@@ -115,7 +167,8 @@ final class TransformerModel: LanguageModel {
         }
 
         pool.parallelFor(n) { t in
-            let position = batch.firstPosition + t
+            let segment = segments[owners[t]], table = tables[owners[t]][block.ropeIndex]
+            let position = segment.batch.firstPosition + t - segment.offset
             let q = s.q[offset: t * queryWidth], k = s.k[offset: t * keyWidth]
             if let queryNorm = block.queryNorm, let keyNorm = block.keyNorm {
                 Ops.rmsNorm(rows: heads, q, weight: queryNorm.pointer, count: dk, epsilon: eps, into: q)
@@ -123,11 +176,15 @@ final class TransformerModel: LanguageModel {
             }
             rope.apply(q, heads: heads, headStride: dk, position: position, table: table)
             rope.apply(k, heads: kvHeads, headStride: dk, position: position, table: table)
-            cache.store(position: position, key: k, value: s.v[offset: t * valueWidth])
+            segment.cache.layers[layer].store(position: position, key: k, value: s.v[offset: t * valueWidth])
         }
 
-        Ops.attention(queries: s.q.pointer, tokens: n, firstPosition: batch.firstPosition, cache: cache,
-                      shape: block.attention, into: s.attention.pointer, pool: pool)
+        let parts = segments.map { segment in
+            AttentionPart(queries: s.q[offset: segment.offset * queryWidth], tokens: segment.batch.count,
+                          firstPosition: segment.batch.firstPosition, cache: segment.cache.layers[layer],
+                          output: s.attention[offset: segment.offset * attentionWidth])
+        }
+        Ops.attention(parts, shape: block.attention, pool: pool)
         block.attentionOutput.apply(s.attention.pointer, tokens: n, into: s.projected.pointer, pool: pool)
         if let norm = block.postAttentionNorm {
             Ops.rmsNorm(rows: n, s.projected.pointer, weight: norm.pointer, count: e, epsilon: eps,
