@@ -1,5 +1,6 @@
-// Generator: the generation loop. Runs the new prompt tokens in one batched forward call, then
-// samples token by token, streaming whole UTF-8 text to a callback, until an end-of-generation
+// Generator: the generation loop. Runs the new prompt tokens in batched forward calls (of the
+// model's own batch size, so a long prompt can be interrupted between them), then samples token
+// by token, streaming whole UTF-8 text to a callback, until an end-of-generation
 // token, the token limit, a stop string, a full context, the callback or a cancellation stops it.
 // The KV cache is kept between calls, so a conversation continues where it left off.
 
@@ -16,6 +17,9 @@ public final class Generator {
     public private(set) var sampler: Sampler
     /// Raise it (from any thread) to stop the generation in progress before its next token.
     public let cancellation = CancellationFlag()
+    /// Prompt tokens per forward call: the transformer's own batch size, so the cut changes
+    /// nothing in the numbers, only where a stop request is looked at.
+    public static let promptChunk = 512
 
     /// Creates a generator; throws when the sampling parameters cannot be meant.
     public init(model: any LanguageModel, tokenizer: any Tokenizer,
@@ -38,12 +42,15 @@ public final class Generator {
     ///   - stopStrings: text that ends generation; it is matched across token boundaries and never
     ///     passed to `onText`.
     ///   - onText: receives each new piece of text (never empty); return false to stop.
+    ///   - stopRequested: asked between prompt batches (a long prompt takes seconds); true stops
+    ///     the generation as `.cancelled`, with the cache holding the prompt tokens run so far.
     public func generate(
         prompt: [Int32],
         cachedTokens: Int = 0,
         maxTokens: Int? = nil,
         stopStrings: [String] = [],
-        onText: (String) -> Bool = { _ in true }
+        onText: (String) -> Bool = { _ in true },
+        stopRequested: () -> Bool = { false }
     ) throws -> GenerationResult {
         let clock = ContinuousClock()
         let start = clock.now
@@ -66,18 +73,25 @@ public final class Generator {
             sampler.reset()
         }
 
-        // The prompt, in one batched call.
-        var logits = try model.forward(prompt, startPosition: cachedTokens, allLogits: false)
-        var position = cachedTokens + prompt.count
-        sampler.accept(contentsOf: prompt)
+        // The prompt, in batched calls; a stop request is honoured between them.
+        var logits: [Float] = []
+        var position = cachedTokens
+        var promptStopped = false
+        for chunk in stride(from: 0, to: prompt.count, by: Self.promptChunk) {
+            if chunk > 0 && (stopRequested() || cancellation.isCancelled) { promptStopped = true; break }
+            let tokens = Array(prompt[chunk..<min(chunk + Self.promptChunk, prompt.count)])
+            logits = try model.forward(tokens, startPosition: position, allLogits: false)
+            position += tokens.count
+            sampler.accept(contentsOf: tokens)
+        }
         let promptEnd = clock.now
 
-        var timings = GenerationTimings(promptTokens: prompt.count, promptSeconds: seconds(promptEnd - start))
+        var timings = GenerationTimings(promptTokens: position - cachedTokens, promptSeconds: seconds(promptEnd - start))
         var tokens: [Int32] = []
         var text = ""
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var stops = StopStringMatcher(stopStrings: stopStrings)
-        var reason: StopReason?
+        var reason: StopReason? = promptStopped ? .cancelled : nil
 
         /// Passes text through the stop matcher to the callback; false once generation must end.
         func emit(_ piece: String, final: Bool) -> Bool {
@@ -91,7 +105,7 @@ public final class Generator {
             return true
         }
 
-        if maxTokens == 0 { reason = .maxTokens }
+        if maxTokens == 0, reason == nil { reason = .maxTokens }
         while reason == nil {
             if cancellation.isCancelled { reason = .cancelled; break }
             guard vocabSize > 0, logits.count == vocabSize else {

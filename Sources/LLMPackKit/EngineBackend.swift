@@ -100,6 +100,8 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
         // Reuse the cached prefix; run at least one new token to get logits.
         var reuse = zip(slot.cached, prompt).prefix { $0 == $1 }.count
         if reuse == prompt.count { reuse -= 1 }
+        // A sliding-window cache cannot go back further than its ring: start afresh then.
+        if slot.cached.count - reuse > slot.model.maxRewind { reuse = 0 }
         let generator = try Generator(model: slot.model, tokenizer: tokenizer, sampling: sampling(request.sampling))
         var room = contextLength - prompt.count
         if let maxTokens = request.maxTokens { room = min(room, max(0, maxTokens)) }
@@ -109,11 +111,13 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
                 if cancel.isCancelled { return false }
                 onEvent(.text(text))
                 return !cancel.isCancelled
+            } stopRequested: {
+                cancel.isCancelled   // the client left while a long prompt runs
             }
         }
-        // The last sampled token was not run through the model: the cache holds the prompt and
-        // all generated tokens but the last.
-        slot.cached = prompt + result.tokens.dropLast()
+        // The cache holds the prompt (all of it unless a cancellation cut it short) and all
+        // generated tokens but the last, which was not run through the model.
+        slot.cached = Array((prompt + result.tokens).prefix(result.cachedTokens))
         let reason: FinishReason
         switch result.stopReason {
         case .endOfGeneration, .stopString: reason = .stop

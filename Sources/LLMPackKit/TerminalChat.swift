@@ -188,6 +188,8 @@ public final class TerminalChat {
         // Only the tokens after the part the cache already holds are run.
         var reuse = zip(cached, prompt).prefix { $0 == $1 }.count
         if reuse == prompt.count { reuse -= 1 }
+        // A sliding-window cache cannot go back further than its ring: start afresh then.
+        if cached.count - reuse > engine.model.maxRewind { reuse = 0 }
         let generator = try Generator(model: engine.model, tokenizer: engine.tokenizer, sampling: sampling)
         var filter = TerminalTextFilter()
         chatInterrupted.store(false, ordering: .relaxed)
@@ -198,9 +200,12 @@ public final class TerminalChat {
                                             maxTokens: min(maxTokens ?? Int.max, engine.contextLength - prompt.count)) { piece in
             output.write(filter.filter(piece))
             return !chatInterrupted.load(ordering: .relaxed)
+        } stopRequested: {
+            chatInterrupted.load(ordering: .relaxed)
         }
-        // The last sampled token was not run through the model.
-        cached = prompt + result.tokens.dropLast()
+        // What the cache holds: the prompt (all of it unless Ctrl-C cut it short) and the
+        // generated tokens but the last, which was not run through the model.
+        cached = Array((prompt + result.tokens).prefix(result.cachedTokens))
         lastTurn = (prompt.count, reuse, result.tokens.count, result.timings.generationTokensPerSecond)
         if chatInterrupted.load(ordering: .relaxed) { output.write(" (stopped)") }
         output.write("\n")

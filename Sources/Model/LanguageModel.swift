@@ -18,4 +18,14 @@ public protocol LanguageModel: AnyObject {
 
     /// Forgets every cached position; the next call starts at position 0.
     func resetCache()
+
+    /// How many positions a forward may rewind, i.e. start before the number of positions
+    /// cached (sliding-window layers keep only their last positions). A caller that wants to
+    /// reuse a shorter prefix of the cache than that must reset it instead.
+    var maxRewind: Int { get }
+}
+
+extension LanguageModel {
+    /// A cache that keeps every position can rewind all the way.
+    public var maxRewind: Int { config.contextLength }
 }

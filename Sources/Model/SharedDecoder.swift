@@ -102,6 +102,8 @@ public final class SharedDecoder: @unchecked Sendable {
 
         public func resetCache() { cache.reset() }
 
+        public var maxRewind: Int { cache.maxRewind }
+
         public func forward(_ tokens: [Int32], startPosition: Int, allLogits: Bool) throws -> [Float] {
             try decoder.forward(Call(stream: self, tokens: tokens, startPosition: startPosition, allLogits: allLogits))
         }

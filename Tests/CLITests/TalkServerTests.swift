@@ -139,6 +139,28 @@ extension TalkTests {
             }
         }
 
+        /// A slot's cache that holds a long conversation, and a new request that shares only its
+        /// first tokens: the sliding-window layers cannot rewind that far (their rings keep the
+        /// last positions only), so the slot must start afresh instead of failing with 500.
+        @Test(.enabled(if: Talk.hasModel, "needs the default model (scripts/fetch-model)"),
+              .enabled(if: Talk.which("curl") != nil, "needs curl"))
+        func aShortSharedPrefixAfterALongConversation() throws {
+            let server = try start(["--parallel", "1", "-c", "2048"])
+            defer { server.stop() }
+            let long = (0..<900).map { 1000 + $0 % 500 }
+            let first = try Talk.curl(server.url, "/completion", json: #"{"prompt":\#(long),"n_predict":2,"temperature":0}"#)
+            #expect(first.status == 200, "\(first)")
+            let short = Array(long.prefix(20)) + [42, 43, 44]
+            let second = try Talk.curl(server.url, "/completion", json: #"{"prompt":\#(short),"n_predict":2,"temperature":0}"#)
+            #expect(second.status == 200, "\(second)")
+            // The same answer as on a fresh server.
+            let fresh = try start(["--parallel", "1", "-c", "2048"])
+            defer { fresh.stop() }
+            let alone = try Talk.curl(fresh.url, "/completion", json: #"{"prompt":\#(short),"n_predict":2,"temperature":0}"#)
+            #expect(try Talk.object(second.body)["content"] as? String == Talk.object(alone.body)["content"] as? String,
+                    "\(second.body) vs \(alone.body)")
+        }
+
         @Test(.enabled(if: Talk.hasModel, "needs the default model (scripts/fetch-model)"),
               .enabled(if: Talk.hasPython, "needs the project's venv at \(Talk.python)"))
         func eightClientsOnTwoSlots() throws {

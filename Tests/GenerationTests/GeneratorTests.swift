@@ -108,6 +108,30 @@ import Tokenizer
         #expect(result.tokens.isEmpty && result.cachedTokens == 3)
     }
 
+    @Test func longPromptRunsInModelBatchesAndStopsBetweenThem() throws {
+        let chunk = Generator.promptChunk
+        let prompt = (0..<(2 * chunk + 100)).map { Int32(6 + $0 % 2) }
+        let hel = tokenizer.id("Hel"), count = prompt.count
+        // "Hel" right after the prompt, then end of generation (what it says mid-prompt is never used).
+        let model = ScriptedModel(vocabSize: tokenizer.vocabularySize, contextLength: 4096) { $0.count == count ? hel : 0 }
+        let whole = try generator(model).generate(prompt: prompt)
+        #expect(model.calls.prefix(3).map(\.tokens.count) == [chunk, chunk, 100])
+        #expect(model.calls.prefix(3).map(\.startPosition) == [0, chunk, 2 * chunk])
+        #expect(whole.text == "Hel" && whole.timings.promptTokens == prompt.count)
+
+        // A stop request while the prompt runs: the batch in progress finishes, nothing is
+        // sampled, and the result says how much of the prompt the cache holds.
+        let stopped = ScriptedModel(vocabSize: tokenizer.vocabularySize, contextLength: 4096) { $0.count == count ? hel : 0 }
+        var asked = 0
+        let result = try generator(stopped).generate(prompt: prompt, onText: { _ in true }, stopRequested: { asked += 1; return true })
+        #expect(result.stopReason == .cancelled)
+        #expect(result.tokens.isEmpty && result.text.isEmpty)
+        #expect(result.cachedTokens == chunk && stopped.cache.count == chunk)
+        #expect(stopped.calls.map(\.tokens.count) == [chunk])
+        #expect(stopped.positionErrors.isEmpty)
+        #expect(asked == 1)   // asked before the second batch only
+    }
+
     @Test func stopsWhenTheContextIsFull() throws {
         let model = ScriptedModel(vocabSize: tokenizer.vocabularySize, contextLength: 8, promptLength: 5,
                                   script: Array(repeating: tokenizer.id("a"), count: 20))

@@ -53,6 +53,8 @@ final class TransformerModel: LanguageModel {
 
     func resetCache() { cache.reset() }
 
+    var maxRewind: Int { cache.maxRewind }
+
     func forward(_ tokens: [Int32], startPosition: Int, allLogits: Bool) throws -> [Float] {
         try forward(tokens, startPosition: startPosition, allLogits: allLogits, cache: cache)
     }
