@@ -75,6 +75,10 @@ public final class OutputFile {
     public func commit(mode: mode_t = 0o644) throws {
         guard !finished else { return }
         guard fsync(descriptor) == 0 || errno == EINVAL else { throw BundleError.io("cannot flush \(path): \(String(cString: strerror(errno)))") }
+        // The written pages now sit in the page cache in small pieces; dropping them (they are on
+        // disk) lets the first run read the file back in large folios, which the runner maps
+        // with 2 MiB pages (MappedFile): a few per cent faster generation in our measurements.
+        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_DONTNEED)
         guard fchmod(descriptor, mode) == 0 else { throw BundleError.io("cannot set permissions of \(path): \(String(cString: strerror(errno)))") }
         guard close(descriptor) == 0 else { throw BundleError.io("cannot close \(path): \(String(cString: strerror(errno)))") }
         descriptor = -1

@@ -32,8 +32,7 @@ public final class MappedFile: @unchecked Sendable {
             faultRow = nil
             return
         }
-        let mapping = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0)
-        guard let mapping, mapping != MAP_FAILED else { throw Self.failure("cannot map", path) }
+        guard let mapping = Self.mapAligned(fd: fd, length: length) else { throw Self.failure("cannot map", path) }
         base = UnsafeRawPointer(mapping)
         faultRow = MappedFileFaults.watch(base: UnsafeRawPointer(mapping), length: length, path: path)
     }
@@ -48,6 +47,35 @@ public final class MappedFile: @unchecked Sendable {
 
     /// The file's size in bytes.
     public var count: Int { length }
+
+    /// Huge-page size on x86-64: the kernel can map 2 MiB of a file's page cache with one TLB
+    /// entry when the virtual address and the file offset agree modulo 2 MiB.
+    static let hugePage = 2 << 20
+
+    /// Maps `length` bytes of `fd` read-only at a 2 MiB-aligned address (a reservation of
+    /// length + 2 MiB, the file mapped over its aligned part, the rest given back), so that the
+    /// weights, streamed in full for every generated token, can be mapped with huge pages rather
+    /// than 4 KiB ones (a TLB miss every 4 KiB otherwise). Touches no page.
+    private static func mapAligned(fd: Int32, length: Int) -> UnsafeMutableRawPointer? {
+        let (reserved, overflow) = length.addingReportingOverflow(hugePage)
+        guard !overflow, let area = mmap(nil, reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              area != MAP_FAILED else {
+            let plain = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0)
+            return plain == MAP_FAILED ? nil : plain
+        }
+        let start = UInt(bitPattern: area), aligned = (start + UInt(hugePage - 1)) & ~UInt(hugePage - 1)
+        let head = Int(aligned - start)
+        guard let mapping = mmap(area + head, length, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0),
+              mapping != MAP_FAILED else {
+            munmap(area, reserved)
+            return nil
+        }
+        if head > 0 { munmap(area, head) }
+        let tail = reserved - head - length
+        if tail > 0 { munmap(mapping + length, tail) }
+        _ = madvise(mapping, length, 14 /* MADV_HUGEPAGE */)
+        return mapping
+    }
 
     private static func failure(_ what: String, _ path: String) -> GGUFError {
         let reason = String(cString: strerror(errno))

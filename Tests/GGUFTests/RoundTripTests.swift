@@ -115,6 +115,8 @@ import Testing
         #expect(Array(mapped.bytes) == bytes)
         let file = try GGUFFile.parse(mapped.bytes)
         #expect(file.tensors.count == 3)
+        // Mapped at a 2 MiB boundary, so that the kernel can back the weights with huge pages.
+        #expect(UInt(bitPattern: mapped.bytes.baseAddress) % (2 << 20) == 0)
     }
 
     @Test func mappedFileEdgeCases() throws {
