@@ -2,7 +2,8 @@
 // model. With several, each slot is a stream of one SharedDecoder over the engine's model (its own
 // KV cache, all engine threads): the decoding steps of the slots generating at the same time run
 // as one forward pass, so the weights are read once per step for all of them. Each slot remembers
-// the tokens its cache holds, so a conversation that grows by one turn only runs the new tokens.
+// the tokens its cache holds (PromptCache), so a conversation that grows by one turn only runs the
+// new tokens.
 import ChatTemplate
 import Generation
 import GGUF
@@ -25,7 +26,7 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
     /// One slot's model and the tokens its KV cache holds.
     final class Slot: @unchecked Sendable {
         let model: any LanguageModel
-        var cached: [Int32] = []
+        var cache = PromptCache()
         init(model: any LanguageModel) { self.model = model }
 
         /// Runs `body` (one generation) with the slot's stream, if it has one, marked active.
@@ -98,14 +99,11 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
         }
 
         // Reuse the cached prefix; run at least one new token to get logits.
-        var reuse = zip(slot.cached, prompt).prefix { $0 == $1 }.count
-        if reuse == prompt.count { reuse -= 1 }
-        // A sliding-window cache cannot go back further than its ring: start afresh then.
-        if slot.cached.count - reuse > slot.model.maxRewind { reuse = 0 }
+        let reuse = slot.cache.reusable(for: prompt, model: slot.model)
         let generator = try Generator(model: slot.model, tokenizer: tokenizer, sampling: sampling(request.sampling))
         var room = contextLength - prompt.count
         if let maxTokens = request.maxTokens { room = min(room, max(0, maxTokens)) }
-        slot.cached = []   // unknown until this run completes
+        slot.cache.invalidate()
         let result = try slot.generating {
             try generator.generate(prompt: Array(prompt[reuse...]), cachedTokens: reuse, maxTokens: room) { text in
                 if cancel.isCancelled { return false }
@@ -115,9 +113,7 @@ public final class EngineBackend: CompletionBackend, @unchecked Sendable {
                 cancel.isCancelled   // the client left while a long prompt runs
             }
         }
-        // The cache holds the prompt (all of it unless a cancellation cut it short) and all
-        // generated tokens but the last, which was not run through the model.
-        slot.cached = Array((prompt + result.tokens).prefix(result.cachedTokens))
+        slot.cache.update(prompt: prompt, result: result)
         let reason: FinishReason
         switch result.stopReason {
         case .endOfGeneration, .stopString: reason = .stop

@@ -25,7 +25,7 @@ public final class TerminalChat {
     var systemPrompt: String?
     var messages: [ChatMessage] = []
     /// The tokens the model's KV cache holds, in order.
-    var cached: [Int32] = []
+    var cache = PromptCache()
     let name: String
     /// The most tokens per reply (nil: until the model ends its turn or the context is full).
     let maxTokens: Int?
@@ -145,7 +145,7 @@ public final class TerminalChat {
     func info() {
         var text = """
         model: \(engine.gguf.string("general.name") ?? "?") (\(engine.gguf.architecture ?? "?")), chat template: \(chat.origin)
-        context: \(cached.count) of \(engine.contextLength) tokens used, \(messages.count) messages
+        context: \(cache.tokens.count) of \(engine.contextLength) tokens used, \(messages.count) messages
         system prompt: \(systemPrompt.map { TerminalText.sanitize(String($0.prefix(80))) } ?? "none")
         sampling: temp \(sampling.temperature), top_k \(sampling.topK), top_p \(sampling.topP), min_p \(sampling.minP), seed \(sampling.seed.map(String.init) ?? "random")
         threads: \(engine.threads)
@@ -186,16 +186,13 @@ public final class TerminalChat {
             output.write("(the conversation outgrew the context of \(engine.contextLength) tokens; dropped the oldest \(dropped) turn\(dropped == 1 ? "" : "s"))\n")
         }
         // Only the tokens after the part the cache already holds are run.
-        var reuse = zip(cached, prompt).prefix { $0 == $1 }.count
-        if reuse == prompt.count { reuse -= 1 }
-        // A sliding-window cache cannot go back further than its ring: start afresh then.
-        if cached.count - reuse > engine.model.maxRewind { reuse = 0 }
+        let reuse = cache.reusable(for: prompt, model: engine.model)
         let generator = try Generator(model: engine.model, tokenizer: engine.tokenizer, sampling: sampling)
         var filter = TerminalTextFilter()
         chatInterrupted.store(false, ordering: .relaxed)
         chatGenerating.store(true, ordering: .relaxed)
         defer { chatGenerating.store(false, ordering: .relaxed) }
-        cached = []
+        cache.invalidate()
         let result = try generator.generate(prompt: Array(prompt[reuse...]), cachedTokens: reuse,
                                             maxTokens: min(maxTokens ?? Int.max, engine.contextLength - prompt.count)) { piece in
             output.write(filter.filter(piece))
@@ -203,9 +200,7 @@ public final class TerminalChat {
         } stopRequested: {
             chatInterrupted.load(ordering: .relaxed)
         }
-        // What the cache holds: the prompt (all of it unless Ctrl-C cut it short) and the
-        // generated tokens but the last, which was not run through the model.
-        cached = Array((prompt + result.tokens).prefix(result.cachedTokens))
+        cache.update(prompt: prompt, result: result)
         lastTurn = (prompt.count, reuse, result.tokens.count, result.timings.generationTokensPerSecond)
         if chatInterrupted.load(ordering: .relaxed) { output.write(" (stopped)") }
         output.write("\n")
