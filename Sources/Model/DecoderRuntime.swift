@@ -11,8 +11,10 @@ final class DecoderRuntime {
     let maxBatch: Int
     let pool: ThreadPool
     let config: ModelConfig
-    /// Per layer, its sliding window, or nil for full attention.
-    let windows: [Int?]
+    /// Per layer, the slots of its KV cache: the context length, or a ring for a sliding window.
+    let cacheCapacities: [Int]
+    /// How far back a forward may rewind (limited by the sliding-window rings).
+    let maxRewind: Int
 
     /// A run of consecutive tokens processed together.
     struct Batch {
@@ -27,14 +29,8 @@ final class DecoderRuntime {
     init(config: ModelConfig, windows: [Int?], threads: Int, maxBatch: Int = 512) throws {
         precondition(windows.count == config.blockCount)
         self.config = config
-        self.windows = windows
-        self.maxBatch = min(maxBatch, config.contextLength)
-        pool = ThreadPool(threads: threads)
-        _ = try layerCapacities()
-    }
-
-    /// Slots of each layer's cache, and how far back a forward may rewind.
-    private func layerCapacities() throws -> (capacities: [Int], maxRewind: Int) {
+        let maxBatch = min(maxBatch, config.contextLength)
+        self.maxBatch = maxBatch
         let width = config.headCountKV * (config.keyLength + config.valueLength)
         var rewind = config.contextLength
         var capacities: [Int] = []
@@ -54,16 +50,17 @@ final class DecoderRuntime {
             totalHalves = total
             capacities.append(capacity)
         }
-        return (capacities, rewind)
+        cacheCapacities = capacities
+        maxRewind = rewind
+        pool = ThreadPool(threads: threads)
     }
 
     /// A new, empty KV cache for one sequence.
     func makeCache() throws -> KVCache {
-        let (capacities, rewind) = try layerCapacities()
         let keyWidth = config.headCountKV * config.keyLength
         let valueWidth = config.headCountKV * config.valueLength
-        return KVCache(layers: capacities.map { KVCacheLayer(capacity: $0, keyWidth: keyWidth, valueWidth: valueWidth) },
-                       maxRewind: rewind)
+        return KVCache(layers: try cacheCapacities.map { try KVCacheLayer(capacity: $0, keyWidth: keyWidth, valueWidth: valueWidth) },
+                       maxRewind: maxRewind)
     }
 
     /// Checks a forward call's arguments against `cache` and cuts its tokens into batches.

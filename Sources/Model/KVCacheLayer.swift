@@ -25,26 +25,27 @@ public final class KVCacheLayer {
     let keys: UnsafeMutablePointer<UInt16>
     let values: UnsafeMutablePointer<UInt16>
 
-    /// - Precondition: all sizes positive and their products within memory (checked by the caller).
-    public init(capacity: Int, keyWidth: Int, valueWidth: Int) {
+    /// - Precondition: all sizes positive and their products within bounds (checked by the caller).
+    /// - Throws: `ModelError` when the memory cannot be had.
+    public init(capacity: Int, keyWidth: Int, valueWidth: Int) throws {
         precondition(capacity > 0 && keyWidth > 0 && valueWidth > 0)
         self.capacity = capacity
         self.keyWidth = keyWidth
         self.valueWidth = valueWidth
-        keys = Self.zeroedHalves(capacity * keyWidth)
-        values = Self.zeroedHalves(capacity * valueWidth)
+        guard let keys = calloc(capacity * keyWidth, 2) else {
+            throw ModelError("out of memory for a KV cache of \(capacity) positions")
+        }
+        guard let values = calloc(capacity * valueWidth, 2) else {
+            free(keys)
+            throw ModelError("out of memory for a KV cache of \(capacity) positions")
+        }
+        self.keys = keys.bindMemory(to: UInt16.self, capacity: capacity * keyWidth)
+        self.values = values.bindMemory(to: UInt16.self, capacity: capacity * valueWidth)
     }
 
     deinit {
         free(keys)
         free(values)
-    }
-
-    private static func zeroedHalves(_ count: Int) -> UnsafeMutablePointer<UInt16> {
-        guard let raw = calloc(count, MemoryLayout<UInt16>.stride) else {
-            fatalError("KVCacheLayer: out of memory for \(count) cached halves")
-        }
-        return raw.bindMemory(to: UInt16.self, capacity: count)
     }
 
     /// Stores `keyWidth` floats of `key` and `valueWidth` floats of `value`, rounded to float16,

@@ -258,8 +258,8 @@ struct SoftcapOpTests {
     }
 
     /// Attention with a soft-cap: cap · tanh(scale · q·k / cap) before the softmax.
-    @Test func attentionAppliesSoftcapBeforeSoftmax() {
-        let cache = KVCacheLayer(capacity: 4, keyWidth: 2, valueWidth: 1)
+    @Test func attentionAppliesSoftcapBeforeSoftmax() throws {
+        let cache = try KVCacheLayer(capacity: 4, keyWidth: 2, valueWidth: 1)
         let keys: [[Float]] = [[1, 0], [4, 0], [-2, 0]]
         for (p, k) in keys.enumerated() { cache.store(position: p, key: k, value: [Float(p)]) }
         let q: [Float] = [2, 0]

@@ -132,14 +132,14 @@ struct AttentionTests {
     }
 
     @Test(arguments: [nil, 8] as [Int?])
-    func matchesNaiveAttentionWithGroupedHeads(window: Int?) {
+    func matchesNaiveAttentionWithGroupedHeads(window: Int?) throws {
         var random = TestRandom(seed: 5)
         let heads = 4, kvHeads = 2, dk = 16, dv = 8, total = 30, first = 20, tokens = total - first
         let shape = AttentionShape(headCount: heads, kvHeadCount: kvHeads, keyLength: dk, valueLength: dv,
                                    scale: 0.25, window: window)
         // A ring smaller than the context when windowed: window - 1 + batch slots.
         let capacity = window.map { $0 - 1 + tokens } ?? total
-        let cache = KVCacheLayer(capacity: capacity, keyWidth: kvHeads * dk, valueWidth: kvHeads * dv)
+        let cache = try KVCacheLayer(capacity: capacity, keyWidth: kvHeads * dk, valueWidth: kvHeads * dv)
         // Keys and values exactly representable in float16, the precision the cache keeps.
         let keys = (0..<total).map { _ in random.floats(kvHeads * dk, scale: 2).map { Float(Float16($0)) } }
         let values = (0..<total).map { _ in random.floats(kvHeads * dv).map { Float(Float16($0)) } }
@@ -163,8 +163,8 @@ struct AttentionTests {
     }
 
     /// The cache keeps float16 precision, like llama.cpp's F16 cache, in a ring of slots.
-    @Test func cacheRoundsToHalfPrecisionInRingSlots() {
-        let cache = KVCacheLayer(capacity: 3, keyWidth: 2, valueWidth: 1)
+    @Test func cacheRoundsToHalfPrecisionInRingSlots() throws {
+        let cache = try KVCacheLayer(capacity: 3, keyWidth: 2, valueWidth: 1)
         let key: [Float] = [1 + 1.0 / 4096, 70_000], value: [Float] = [0.1]
         cache.store(position: 7, key: key, value: value)
         #expect(cache.key(at: 7)[0] == 1)                 // 1 + 2^-12 rounds to 1 in float16
@@ -175,9 +175,9 @@ struct AttentionTests {
 
     /// With equal scores the output is the mean of the visible values: a window of 512 at
     /// position 1000 sees positions 489...1000 (mean 744.5), not 488 (mean 744).
-    @Test func slidingWindowSeesExactlyTheLastWindowPositions() {
+    @Test func slidingWindowSeesExactlyTheLastWindowPositions() throws {
         let window = 512, position = 1000
-        let cache = KVCacheLayer(capacity: window, keyWidth: 2, valueWidth: 1)
+        let cache = try KVCacheLayer(capacity: window, keyWidth: 2, valueWidth: 1)
         for p in 0...position { cache.store(position: p, key: [0, 0], value: [Float(p)]) }
         let shape = AttentionShape(headCount: 1, kvHeadCount: 1, keyLength: 2, valueLength: 1, scale: 1, window: window)
         var out: [Float] = [0]
@@ -185,7 +185,7 @@ struct AttentionTests {
                       into: &out, pool: ThreadPool(threads: 1))
         #expect(abs(out[0] - 744.5) < 1e-2)
         // Without a window: all of 0...1000.
-        let full = KVCacheLayer(capacity: position + 1, keyWidth: 2, valueWidth: 1)
+        let full = try KVCacheLayer(capacity: position + 1, keyWidth: 2, valueWidth: 1)
         for p in 0...position { full.store(position: p, key: [0, 0], value: [Float(p)]) }
         let global = AttentionShape(headCount: 1, kvHeadCount: 1, keyLength: 2, valueLength: 1, scale: 1, window: nil)
         Ops.attention(queries: [1, 1], tokens: 1, firstPosition: position, cache: full, shape: global,
