@@ -85,54 +85,45 @@ static inline void ck_panel_scale(const ck_panel *p, int64_t b, int r, float sw,
 /// Packs rows 0 ..< nrows (at most CK_PANEL) of `cols` values; rows past nrows become zero.
 typedef void (*ck_pack_fn)(const uint8_t *w, size_t row_bytes, int nrows, int64_t cols, const ck_panel *p);
 
+/// The 32-value block types whose values are d q + m: each block decoded to its quants, scale
+/// and offset, then laid into the panel.
+typedef void (*ck_decode32_fn)(const uint8_t *b, uint8_t q[32], float *d, float *m);
+
+static inline void pack_blocks32(const uint8_t *w, size_t rb, int nrows, int64_t cols, const ck_panel *p,
+                                 int block_bytes, ck_decode32_fn decode) {
+    for (int r = 0; r < nrows; r++) {
+        const uint8_t *b = w + (size_t)r * rb;
+        for (int64_t i = 0; i < cols / 32; i++, b += block_bytes) {
+            uint8_t q[32];
+            float d, m;
+            decode(b, q, &d, &m);
+            ck_panel_put(p, i, r, q);
+            ck_panel_scale(p, i, r, d, m);
+        }
+    }
+}
+
+/// Q4_0 and Q5_0 store q with an offset of 8 and 16: m = -8 d, -16 d.
+static inline void decode_q4_0_dm(const uint8_t *b, uint8_t q[32], float *d, float *m) {
+    *d = decode_q4_0(b, q);
+    *m = -8.0f * *d;
+}
+static inline void decode_q5_0_dm(const uint8_t *b, uint8_t q[32], float *d, float *m) {
+    *d = decode_q5_0(b, q);
+    *m = -16.0f * *d;
+}
+
 static void pack_q4_0(const uint8_t *w, size_t rb, int nrows, int64_t cols, const ck_panel *p) {
-    for (int r = 0; r < nrows; r++) {
-        const uint8_t *b = w + (size_t)r * rb;
-        for (int64_t i = 0; i < cols / 32; i++, b += 18) {
-            uint8_t q[32];
-            const float d = decode_q4_0(b, q);
-            ck_panel_put(p, i, r, q);
-            ck_panel_scale(p, i, r, d, -8.0f * d);
-        }
-    }
+    pack_blocks32(w, rb, nrows, cols, p, 18, decode_q4_0_dm);
 }
-
 static void pack_q4_1(const uint8_t *w, size_t rb, int nrows, int64_t cols, const ck_panel *p) {
-    for (int r = 0; r < nrows; r++) {
-        const uint8_t *b = w + (size_t)r * rb;
-        for (int64_t i = 0; i < cols / 32; i++, b += 20) {
-            uint8_t q[32];
-            float d, m;
-            decode_q4_1(b, q, &d, &m);
-            ck_panel_put(p, i, r, q);
-            ck_panel_scale(p, i, r, d, m);
-        }
-    }
+    pack_blocks32(w, rb, nrows, cols, p, 20, decode_q4_1);
 }
-
 static void pack_q5_0(const uint8_t *w, size_t rb, int nrows, int64_t cols, const ck_panel *p) {
-    for (int r = 0; r < nrows; r++) {
-        const uint8_t *b = w + (size_t)r * rb;
-        for (int64_t i = 0; i < cols / 32; i++, b += 22) {
-            uint8_t q[32];
-            const float d = decode_q5_0(b, q);
-            ck_panel_put(p, i, r, q);
-            ck_panel_scale(p, i, r, d, -16.0f * d);
-        }
-    }
+    pack_blocks32(w, rb, nrows, cols, p, 22, decode_q5_0_dm);
 }
-
 static void pack_q5_1(const uint8_t *w, size_t rb, int nrows, int64_t cols, const ck_panel *p) {
-    for (int r = 0; r < nrows; r++) {
-        const uint8_t *b = w + (size_t)r * rb;
-        for (int64_t i = 0; i < cols / 32; i++, b += 24) {
-            uint8_t q[32];
-            float d, m;
-            decode_q5_1(b, q, &d, &m);
-            ck_panel_put(p, i, r, q);
-            ck_panel_scale(p, i, r, d, m);
-        }
-    }
+    pack_blocks32(w, rb, nrows, cols, p, 24, decode_q5_1);
 }
 
 /// Q8_0: signed q becomes u = q + 128, and the offset -128 d.
