@@ -105,12 +105,16 @@ extension Kernels {
             if packed {
                 pieceRows = 16   // one panel
             } else {
-                // Many chunks per thread, so that a thread whose core is taken away holds up
-                // little work (each chunk costs one atomic increment), but at least 128 rows:
-                // a chunk starts its weight stream cold (the one-token kernels prefetch only
-                // within it), and 16-row chunks made token generation ~20 % slower on 2 threads.
-                pieceRows = pool.threads == 1 ? w.rows
-                    : max(128, (w.rows + pool.threads * 32 - 1) / (pool.threads * 32))
+                // A layer's matrices (a few hundred KiB) in one piece per thread: a piece starts
+                // its weight stream cold (the one-token kernels prefetch only within it) and each
+                // costs an atomic hand-off (128-row pieces made a layer's products ~20 % slower
+                // at 2 threads during token generation). A large matrix (the vocabulary head) in pieces of
+                // 512 KiB or more, at most 32 per thread, so that a thread whose core is taken
+                // away holds up little work.
+                let threads = pool.threads
+                let share = (w.rows + threads - 1) / threads
+                let rows = max((w.rows + threads * 32 - 1) / (threads * 32), min(share, (512 << 10) / w.rowBytes))
+                pieceRows = threads == 1 ? w.rows : max(4, (rows + 3) / 4 * 4)
             }
         }
 
