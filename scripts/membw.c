@@ -1,7 +1,7 @@
 // membw.c: a memory-bandwidth probe for scripts/bench-vs-llamacpp (not part of the package).
 //
 // Streams reads over a buffer (default 1 GiB) with T threads, each summing its own contiguous
-// share, several passes; prints the best pass in GB/s (1e9 bytes per second). Token generation
+// share, several passes; prints the best pass and the median pass in GB/s (1e9 bytes per second). Token generation
 // reads every weight byte once per token, so weight bytes / this bandwidth is its time floor.
 //
 //   cc -O3 -march=native -pthread membw.c -o membw && ./membw [threads] [MiB] [passes]
@@ -56,7 +56,8 @@ int main(int argc, char **argv) {
     if (getenv("MEMBW_SMALL_PAGES") == NULL) madvise(buf, bytes, MADV_HUGEPAGE);
     memset(buf, 1, bytes);   // touch every page before timing
 
-    double best = 0;
+    double best = 0, rates[64];
+    if (passes > 64) passes = 64;
     uint64_t check = 0;
     for (int pass = 0; pass < passes; pass++) {
         pthread_barrier_t barrier;
@@ -76,7 +77,11 @@ int main(int argc, char **argv) {
         pthread_barrier_destroy(&barrier);
         double gbs = (double)(per * (size_t)threads * 8) / seconds / 1e9;
         if (gbs > best) best = gbs;
+        rates[pass] = gbs;
     }
-    printf("%.2f\n", best);
+    for (int i = 1; i < passes; i++)   // insertion sort, for the median
+        for (int j = i; j > 0 && rates[j] < rates[j - 1]; j--) { double t = rates[j]; rates[j] = rates[j - 1]; rates[j - 1] = t; }
+    const double median = passes % 2 ? rates[passes / 2] : (rates[passes / 2 - 1] + rates[passes / 2]) / 2;
+    printf("%.2f %.2f\n", best, median);
     return check == 42 ? 3 : 0;   // keeps the sums alive
 }

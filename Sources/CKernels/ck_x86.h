@@ -260,9 +260,10 @@ CK_INLINE void ck_hsum4_ps(const __m256 v[4], float *out) {
         /* The pass CK_PF_PASSES ahead, its lines spread evenly over this pass's block pairs. */   \
         const char *pf = (const char *)(w) + (size_t)CK_PF_PASSES * R * (rb);                     \
         const size_t pass_bytes = (size_t)R * (rb);                                                \
+        const size_t step = (pass_bytes / (size_t)((nb + 1) / 2) + 63) & ~(size_t)63;             \
+        size_t o = 0;                                                                              \
         for (; i + 1 < nb; i += 2) {                                                               \
-            for (size_t o = (size_t)i * pass_bytes / nb & ~(size_t)63, e = (size_t)(i + 2) * pass_bytes / nb; o < e; o += 64) \
-                _mm_prefetch(pf + o, _MM_HINT_T0);                                                 \
+            for (const size_t e = o + step; o < e && o < pass_bytes; o += 64) _mm_prefetch(pf + o, _MM_HINT_T0); \
             CK_ROWS_BLOCK(w, rb, i, bytes, acc0, SHARED, ROW_DOT);                                 \
             CK_ROWS_BLOCK(w, rb, i + 1, bytes, acc1, SHARED, ROW_DOT);                             \
         }                                                                                          \
