@@ -1,7 +1,8 @@
-// The tiled attention kernel on every ISA against a naive double-precision softmax attention:
-// grouped heads, sliding windows, rings that wrap, key ranges longer than one tile, head sizes
-// that are and are not multiples of the vector width, soft-capped scores; keys and values are
-// float16 (the cache's format).
+// The attention kernel on every ISA against a naive double-precision softmax attention: grouped
+// heads, sliding windows, rings that wrap, key ranges longer than one tile, head sizes that are
+// and are not multiples of the vector width, soft-capped scores; keys and values are float16 (the
+// cache's format). Calls with at most 8 query rows (token generation) take the few-rows kernel,
+// the others the tiled one; the cases cover both.
 
 import Foundation
 import Kernels
@@ -27,6 +28,11 @@ struct AttentionKernelTests {
         Case(group: 1, tokens: 70, firstPosition: 0, window: 512, capacity: 600, dk: 32, dv: 32),     // rows of many tiles
         Case(group: 4, tokens: 1, firstPosition: 1000, window: 512, capacity: 600, dk: 256, dv: 256), // one query, ring
         Case(group: 2, tokens: 9, firstPosition: 40, window: nil, capacity: 49, dk: 64, dv: 64, softcap: 0.8), // gemma2-style cap
+        // Few rows: two tokens (causal between them), a window inside a tile, a wrapping ring, dk
+        // not a multiple of 16; one token of 8 soft-capped heads over several tiles, dv not a
+        // multiple of 128.
+        Case(group: 3, tokens: 2, firstPosition: 37, window: 10, capacity: 12, dk: 40, dv: 48),
+        Case(group: 8, tokens: 1, firstPosition: 70, window: nil, capacity: 80, dk: 64, dv: 144, softcap: 0.8),
     ]
 
     @Test("matches naive attention", arguments: cases, isas)
