@@ -53,6 +53,9 @@ static inline float ck_h2f(uint16_t h) {
 
 static inline float ck_read_h(const uint8_t *p) { return ck_h2f(ck_read_u16(p)); }
 
+/// ck_h2f of every half, indexed by its bits (ck_generic.c).
+extern float ck_half_table[65536];
+
 static inline float ck_bf2f(uint16_t h) {
     uint32_t bits = (uint32_t)h << 16;
     float f;
