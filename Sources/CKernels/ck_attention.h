@@ -11,10 +11,6 @@
 // A key tile is at most CK_ATT_KEYS consecutive positions that do not wrap around the ring. The
 // cache holds float16 (half the memory and traffic of floats); each tile's keys and values are
 // converted to floats once (KF, VF) and then reused by every query row. Finally out = O / l.
-//
-// A few query rows (token generation: one token's heads of a KV head) would fill a 16-row vector
-// with padding, so they take attention_few instead: head dimensions as the vector lanes, each key
-// and value converted once and met by every row, the same online softmax over tiles of keys.
 
 #define CK_ATT_KEYS 64     // keys per tile
 
@@ -44,134 +40,10 @@ static inline ck_v16f ck_softcap16(ck_v16f s, float cap) {
     return cap * (1.0f - 2.0f / (ck_exp16(s * (2.0f / cap)) + 1.0f));
 }
 
-#define CK_ATT_FEW 8   // query rows up to which attention_few serves a call
-
-/// The sum of v's 16 lanes.
-static inline float ck_hsum16(ck_v16f v) {
-    typedef float v8 __attribute__((vector_size(32), aligned(4)));
-    typedef float v4 __attribute__((vector_size(16), aligned(4)));
-    const v8 a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-    const v4 b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
-    return (b[0] + b[2]) + (b[1] + b[3]);
-}
-
-/// attention_f32 for at most CK_ATT_FEW query rows (ntok * group), in tiles of 16 keys: the
-/// tile's keys and values converted once, every row's scores for the tile in one vector.
-static int attention_few(const float *q, int64_t q_stride, int group, int ntok, int64_t first_pos,
-                         const uint16_t *kc, int64_t k_stride, const uint16_t *vc, int64_t v_stride, int64_t capacity,
-                         int64_t window, int dk, int dv, float scale, float softcap, float *out, int64_t out_stride) {
-    const int nq = ntok * group, dk16 = dk / 16 * 16;
-    // Scratch: the scaled queries, O, the tile's keys and values as floats.
-    const size_t floats = (size_t)nq * dk + (size_t)nq * dv + 16 * (size_t)dk + 16 * (size_t)dv;
-    float *scratch = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
-    if (!scratch) return 0;
-    float *Q = scratch, *O = Q + (size_t)nq * dk, *KF = O + (size_t)nq * dv, *VF = KF + 16 * (size_t)dk;
-    float m[CK_ATT_FEW], l[CK_ATT_FEW];
-    ck_v16f P[CK_ATT_FEW];   // the tile's weights per row
-    int64_t pos[CK_ATT_FEW], lo[CK_ATT_FEW];
-    for (int i = 0; i < nq; i++) {
-        const float *src = q + (size_t)(i / group) * q_stride + (size_t)(i % group) * dk;
-        for (int d = 0; d < dk; d++) Q[(size_t)i * dk + d] = src[d] * scale;
-        pos[i] = first_pos + i / group;
-        lo[i] = window > 0 && pos[i] - window + 1 > 0 ? pos[i] - window + 1 : 0;
-        m[i] = -INFINITY;
-        l[i] = 0;
-    }
-    memset(O, 0, sizeof(float) * (size_t)nq * dv);
-    const ck_v16f ninf = ck_splat16(-INFINITY);
-    const ck_v16i lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-
-    const int64_t last_pos = first_pos + ntok - 1;
-    for (int64_t p0 = lo[0]; p0 <= last_pos; p0 += 16) {
-        const int nk = last_pos - p0 + 1 < 16 ? (int)(last_pos - p0 + 1) : 16;
-        for (int j = 0; j < nk; j++) {
-            f16_to_f32(kc + (size_t)((p0 + j) % capacity) * (size_t)k_stride, KF + (size_t)j * dk, dk);
-            f16_to_f32(vc + (size_t)((p0 + j) % capacity) * (size_t)v_stride, VF + (size_t)j * dv, dv);
-        }
-        for (int i = 0; i < nq; i++) {
-            // 1. Scores of the tile's keys, four keys at a time (eight independent sums).
-            const float *qi = Q + (size_t)i * dk;
-            float s[16];
-            for (int j = 0; j < nk; j += 4) {
-                const float *kp[4];
-                for (int k = 0; k < 4; k++) kp[k] = KF + (size_t)(j + k < nk ? j + k : j) * dk;
-                ck_v16f acc[4][2];
-                for (int k = 0; k < 4; k++) { acc[k][0] = ck_splat16(0.0f); acc[k][1] = ck_splat16(0.0f); }
-                int d = 0;
-                for (; d + 32 <= dk16; d += 32) {
-                    const ck_v16f x0 = ck_ld16(qi + d), x1 = ck_ld16(qi + d + 16);
-                    for (int k = 0; k < 4; k++) {
-                        acc[k][0] += x0 * ck_ld16(kp[k] + d);
-                        acc[k][1] += x1 * ck_ld16(kp[k] + d + 16);
-                    }
-                }
-                for (; d < dk16; d += 16)
-                    for (int k = 0; k < 4; k++) acc[k][0] += ck_ld16(qi + d) * ck_ld16(kp[k] + d);
-                for (int k = 0; k < 4 && j + k < nk; k++) {
-                    float sum = ck_hsum16(acc[k][0] + acc[k][1]);
-                    for (int e = d; e < dk; e++) sum += qi[e] * kp[k][e];
-                    s[j + k] = sum;
-                }
-            }
-            for (int j = nk; j < 16; j++) s[j] = 0;
-            // 2. Soft-cap, mask (causal, window, past the tile), online softmax.
-            ck_v16f v = ck_ld16(s);
-            if (softcap > 0) v = ck_softcap16(v, softcap);
-            const ck_v16i kpos = lane + (int32_t)p0;
-            const ck_v16i visible = (lane < nk) & (kpos <= (int32_t)pos[i]) & (kpos >= (int32_t)lo[i]);
-            v = (ck_v16f)(((ck_v16i)v & visible) | ((ck_v16i)ninf & ~visible));
-            float tile_max = -INFINITY;
-            for (int k = 0; k < 16; k++) tile_max = v[k] > tile_max ? v[k] : tile_max;
-            const float mnew = m[i] > tile_max ? m[i] : tile_max;
-            if (mnew == -INFINITY) { P[i] = ck_splat16(0.0f); continue; }   // nothing visible yet
-            const float corr = m[i] == -INFINITY ? 0.0f : ck_exp1(m[i] - mnew);
-            P[i] = (ck_v16f)((ck_v16i)ck_exp16(v - mnew) & visible);
-            l[i] = l[i] * corr + ck_hsum16(P[i]);
-            m[i] = mnew;
-            if (corr != 1.0f) {
-                float *o = O + (size_t)i * dv;
-                for (int c = 0; c < dv; c += 16) ck_st16(o + c, ck_ld16(o + c) * corr);
-            }
-        }
-        // 3. O += P V, 128 value columns of a row at a time (eight independent sums) over the
-        // tile's keys.
-        for (int i = 0; i < nq; i++) {
-            float *o = O + (size_t)i * dv;
-            int c = 0;
-            for (; c + 128 <= dv; c += 128) {
-                ck_v16f acc[8];
-                for (int b = 0; b < 8; b++) acc[b] = ck_ld16(o + c + 16 * b);
-                for (int j = 0; j < nk; j++) {
-                    const float w = P[i][j];
-                    const float *v = VF + (size_t)j * dv + c;
-                    for (int b = 0; b < 8; b++) acc[b] += ck_ld16(v + 16 * b) * w;
-                }
-                for (int b = 0; b < 8; b++) ck_st16(o + c + 16 * b, acc[b]);
-            }
-            for (; c < dv; c += 16) {
-                ck_v16f a0 = ck_ld16(o + c);
-                for (int j = 0; j < nk; j++) a0 += ck_ld16(VF + (size_t)j * dv + c) * P[i][j];
-                ck_st16(o + c, a0);
-            }
-        }
-    }
-
-    for (int i = 0; i < nq; i++) {
-        float *dst = out + (size_t)(i / group) * out_stride + (size_t)(i % group) * dv;
-        const float inv = l[i] > 0 ? 1.0f / l[i] : 0.0f;
-        for (int c = 0; c < dv; c++) dst[c] = O[(size_t)i * dv + c] * inv;
-    }
-    free(scratch);
-    return 1;
-}
-
 static int attention_f32(const float *q, int64_t q_stride, int group, int ntok, int64_t first_pos,
                          const uint16_t *kc, int64_t k_stride, const uint16_t *vc, int64_t v_stride, int64_t capacity,
                          int64_t window, int dk, int dv, float scale, float softcap, float *out, int64_t out_stride) {
     const int nq = ntok * group, nv = (nq + 15) / 16, nq16 = 16 * nv, nq4 = (nq + 3) / 4 * 4;
-    if (nq <= CK_ATT_FEW)
-        return attention_few(q, q_stride, group, ntok, first_pos, kc, k_stride, vc, v_stride, capacity, window, dk, dv,
-                             scale, softcap, out, out_stride);
     // Scratch: QT, ST (then P), O, per row m, l, the rescale factor, position and first visible,
     // then the tile's keys and values as floats.
     const size_t floats = (size_t)dk * nq16 + (size_t)CK_ATT_KEYS * nq16 + (size_t)nq16 * dv + 5 * (size_t)nq16
@@ -201,7 +73,12 @@ static int attention_f32(const float *q, int64_t q_stride, int group, int ntok, 
     memset(O, 0, sizeof(float) * (size_t)nq16 * dv);
 
     const int64_t last_pos = first_pos + ntok - 1;
+    // Tiles start at multiples of CK_ATT_KEYS positions (the first one masked up to the window), so
+    // a query row meets the same tiles, and gets the same result, whichever rows share its call:
+    // a prompt token computed in a long prompt or after a cached prefix, a stream decoded alone or
+    // with others.
     int64_t p0 = window > 0 && first_pos - window + 1 > 0 ? first_pos - window + 1 : 0;
+    p0 -= p0 % CK_ATT_KEYS;
     while (p0 <= last_pos) {
         const int64_t slot0 = p0 % capacity;
         int64_t nk = last_pos - p0 + 1;

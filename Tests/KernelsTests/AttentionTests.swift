@@ -1,8 +1,7 @@
 // The attention kernel on every ISA against a naive double-precision softmax attention: grouped
 // heads, sliding windows, rings that wrap, key ranges longer than one tile, head sizes that are
 // and are not multiples of the vector width, soft-capped scores; keys and values are float16 (the
-// cache's format). Calls with at most 8 query rows (token generation) take the few-rows kernel,
-// the others the tiled one; the cases cover both.
+// cache's format). And a row's result does not depend on the rows beside it in the call.
 
 import Foundation
 import Kernels
@@ -28,9 +27,8 @@ struct AttentionKernelTests {
         Case(group: 1, tokens: 70, firstPosition: 0, window: 512, capacity: 600, dk: 32, dv: 32),     // rows of many tiles
         Case(group: 4, tokens: 1, firstPosition: 1000, window: 512, capacity: 600, dk: 256, dv: 256), // one query, ring
         Case(group: 2, tokens: 9, firstPosition: 40, window: nil, capacity: 49, dk: 64, dv: 64, softcap: 0.8), // gemma2-style cap
-        // Few rows: two tokens (causal between them), a window inside a tile, a wrapping ring, dk
-        // not a multiple of 16; one token of 8 soft-capped heads over several tiles, dv not a
-        // multiple of 128.
+        // Two tokens (causal between them), a window inside a tile, a wrapping ring, dk not a
+        // multiple of 16; one token of 8 soft-capped heads over several tiles.
         Case(group: 3, tokens: 2, firstPosition: 37, window: 10, capacity: 12, dk: 40, dv: 48),
         Case(group: 8, tokens: 1, firstPosition: 70, window: nil, capacity: 80, dk: 64, dv: 144, softcap: 0.8),
     ]
@@ -90,6 +88,48 @@ struct AttentionKernelTests {
                     for pad in (c.group * c.dv)..<outputStride { try #require(output[t * outputStride + pad] == 12345) }
                 }
             }
+        }
+    }
+
+    /// The server's shared passes and its prompt cache rely on this: a query token's attention is
+    /// the same (==) whether it is computed in a block of many tokens or alone (a decoding step,
+    /// the one token after a cached prefix), windowed or not, wherever its window starts.
+    @Test("a token's result does not depend on the tokens computed with it", arguments: isas)
+    func rowsAreIndependent(isa: Kernels.ISA) throws {
+        for (window, first) in [(nil, 90), (100, 150), (600, 5)] as [(Int?, Int)] {
+            var rng = SeededRandom(seed: UInt64(first + (window ?? 0)))
+            let group = 4, tokens = 8, dk = 64, dv = 64, capacity = 128
+            let last = first + tokens - 1
+            var keys = [UInt16](repeating: 0, count: capacity * dk), values = [UInt16](repeating: 0, count: capacity * dv)
+            for p in max(0, last - capacity + 1)...last {
+                for d in 0..<dk { keys[p % capacity * dk + d] = Float16(rng.normal()).bitPattern }
+                for d in 0..<dv { values[p % capacity * dv + d] = Float16(rng.normal()).bitPattern }
+            }
+            let queries = (0..<tokens * group * dk).map { _ in rng.normal() }
+            func attend(from t0: Int, count: Int) -> [Float] {
+                var out = [Float](repeating: 0, count: count * group * dv)
+                keys.withUnsafeBufferPointer { kb in
+                    values.withUnsafeBufferPointer { vb in
+                        queries.withUnsafeBufferPointer { q in
+                            let ring = Kernels.KVRing(keys: kb.baseAddress!, keyStride: dk, values: vb.baseAddress!,
+                                                      valueStride: dv, capacity: capacity)
+                            Kernels.attention(queries: q.baseAddress! + t0 * group * dk, queryStride: group * dk,
+                                              group: group, tokens: count, firstPosition: first + t0, ring: ring,
+                                              window: window, keyLength: dk, valueLength: dv, scale: 0.125,
+                                              output: &out, outputStride: group * dv, isa: isa)
+                        }
+                    }
+                }
+                return out
+            }
+            let block = attend(from: 0, count: tokens)
+            for t in 0..<tokens {
+                let alone = attend(from: t, count: 1)
+                try #require(alone == Array(block[t * group * dv..<(t + 1) * group * dv]),
+                             "\(isa) window \(window.map(String.init) ?? "-") token \(t): alone and in a block differ")
+            }
+            let tail = attend(from: 3, count: tokens - 3)
+            try #require(tail == Array(block[(3 * group * dv)..<block.count]), "\(isa) window \(window.map(String.init) ?? "-"): a later block differs")
         }
     }
 }
