@@ -120,16 +120,16 @@ CK_INLINE __m256i ck_bits_to_bytes(uint32_t bits) {
         }                                                                                          \
     } while (0)
 
-/// Q4_0 / Q5_0: unsigned q with an offset: sum (q - off) x_q = sum q x_q - off * sum x_q, the
-/// correction subtracted in lane 0 of the integer sum.
-#define CK_OFFSET_BLOCK(b, i, acc, LOAD_Q, OFF)                                                    \
+/// Q4_0 / Q5_0 (and Q8_0 with VNNI): unsigned q with an offset: sum (q - off) x_q = sum q x_q -
+/// off * sum x_q, the correction subtracted in lane 0 of the integer sum; SCALE(b, d_x) the scale.
+#define CK_OFFSET_BLOCK(b, i, acc, LOAD_Q, OFF, SCALE)                                             \
     do {                                                                                           \
         const __m256i q = LOAD_Q(b);                                                               \
         for (int t = 0; t < NT; t++) {                                                             \
             const ck_block_q8a *y = CK_X8A(x, xs, t) + (i);                                        \
             __m256i p = CK_DOT_U8S8(_mm256_setr_epi32(-(OFF) * y->sum, 0, 0, 0, 0, 0, 0, 0), q,    \
                                     ck_loadu(y->qs));                                              \
-            acc[t] = _mm256_fmadd_ps(ck_scale_hx_table(b, y->d), _mm256_cvtepi32_ps(p), acc[t]);   \
+            acc[t] = _mm256_fmadd_ps(SCALE(b, y->d), _mm256_cvtepi32_ps(p), acc[t]);               \
         }                                                                                          \
     } while (0)
 
@@ -187,9 +187,19 @@ CK_INLINE __m256i ck_bits_to_bytes(uint32_t bits) {
                     _mm256_and_si256(ck_bits_to_bytes(ck_read_u32((b) + 4)), _mm256_set1_epi8(0x10)))
 #endif
 
+#ifdef CK_VNNI
+// Q8_0 with VNNI: w + 128 (unsigned: w xor 0x80) times x, minus 128 * sum x: one instruction per
+// token and block where the sign trick takes two (vpmaddubsw, without VNNI, would saturate on it).
+// In cache: one token 34.6 -> 40.9 GMAC/s, four 46.5 -> 50.5; streamed from memory the same. The
+// one-token rows (rows_q8_0_x86) do it the same way, so that a token's result does not depend on
+// the tokens beside it.
+#define CK_Q_Q8_0(b) _mm256_xor_si256(ck_loadu((b) + 2), _mm256_set1_epi8((char)0x80))
+#define CK_STEP_Q8_0(b, i, acc) CK_OFFSET_BLOCK(b, i, acc, CK_Q_Q8_0, 128, ck_scale_hx)
+#else
 #define CK_STEP_Q8_0(b, i, acc) CK_Q8_0_BLOCK(b, i, acc)
-#define CK_STEP_Q4_0(b, i, acc) CK_OFFSET_BLOCK(b, i, acc, CK_Q_Q4_0, 8)
-#define CK_STEP_Q5_0(b, i, acc) CK_OFFSET_BLOCK(b, i, acc, CK_Q_Q5_0, 16)
+#endif
+#define CK_STEP_Q4_0(b, i, acc) CK_OFFSET_BLOCK(b, i, acc, CK_Q_Q4_0, 8, ck_scale_hx_table)
+#define CK_STEP_Q5_0(b, i, acc) CK_OFFSET_BLOCK(b, i, acc, CK_Q_Q5_0, 16, ck_scale_hx_table)
 #define CK_STEP_Q4_1(b, i, acc) CK_MIN_BLOCK(b, i, acc, CK_Q_Q4_1)
 #define CK_STEP_Q5_1(b, i, acc) CK_MIN_BLOCK(b, i, acc, CK_Q_Q5_1)
 
@@ -295,7 +305,12 @@ CK_INLINE void ck_hsum4_ps(const __m256 v[4], float *out) {
 #define CK_ROW_Q4_0(b) CK_ROW_OFFSET(b, CK_Q_Q4_0)
 #define CK_ROW_Q5_0(b) CK_ROW_OFFSET(b, CK_Q_Q5_0)
 
+#ifdef CK_VNNI
+#define CK_ROW_Q8_0U(b) CK_ROW_OFFSET(b, CK_Q_Q8_0)
+CK_ROWS_PAIRED(rows_q8_0_x86, 34, CK_SHARED_OFFSET(128), CK_ROW_Q8_0U, ck_scale_hx)
+#else
 CK_ROWS_PAIRED(rows_q8_0_x86, 34, CK_SHARED_Q8_0, CK_ROW_Q8_0, ck_scale_hx)
+#endif
 CK_ROWS_PAIRED(rows_q4_0_x86, 18, CK_SHARED_OFFSET(8), CK_ROW_Q4_0, ck_scale_hx_table)
 CK_ROWS_PAIRED(rows_q5_0_x86, 22, CK_SHARED_OFFSET(16), CK_ROW_Q5_0, ck_scale_hx_table)
 

@@ -77,7 +77,7 @@ extension Kernels {
             case .rowDots: false
             case .packedPanels: ck_gemm_block(w.type.rawValue) != 0
             }
-            let job = Job(w: w, y: y, packed: packed, pool: pool)
+            let job = Job(w: w, y: y, packed: packed, pool: pool, tokens: tokens)
             if let last = jobs.last, !last.sharesInput(with: job) {
                 run(jobs, x, tokens: tokens, pool: pool, isa: isa)
                 jobs.removeAll(keepingCapacity: true)
@@ -97,7 +97,7 @@ extension Kernels {
         let pieceRows: Int
         var pieces: Int { (w.rows + pieceRows - 1) / pieceRows }
 
-        init(w: WeightMatrix, y: UnsafeMutablePointer<Float>, packed: Bool, pool: ThreadPool) {
+        init(w: WeightMatrix, y: UnsafeMutablePointer<Float>, packed: Bool, pool: ThreadPool, tokens: Int) {
             self.w = w
             self.y = y
             self.packed = packed
@@ -105,15 +105,19 @@ extension Kernels {
             if packed {
                 pieceRows = 16   // one panel
             } else {
-                // A layer's matrices (a few hundred KiB) in one piece per thread: a piece starts
-                // its weight stream cold (the one-token kernels prefetch only within it) and each
-                // costs an atomic hand-off (128-row pieces made a layer's products ~20 % slower
-                // at 2 threads during token generation). A large matrix (the vocabulary head) in pieces of
-                // 512 KiB or more, at most 32 per thread, so that a thread whose core is taken
-                // away holds up little work.
+                // One token (generation): a layer's matrices (a few hundred KiB) in one piece per
+                // thread. A piece starts its weight stream cold (the one-token kernels prefetch
+                // only within it) and costs an atomic hand-off; 128-row pieces made a layer's
+                // products ~20 % slower at 2 threads. A large matrix (the vocabulary head) in
+                // pieces of 512 KiB or more, at most 32 per thread, so that a thread whose core is
+                // taken away holds up little work. Several tokens (streams decoded together, short
+                // prompts): the kernels are bound by arithmetic rather than by the stream, and
+                // pieces of 128 rows or more balance the threads better (4 server streams, 2.0x
+                // -> 2.1x one).
                 let threads = pool.threads
                 let share = (w.rows + threads - 1) / threads
-                let rows = max((w.rows + threads * 32 - 1) / (threads * 32), min(share, (512 << 10) / w.rowBytes))
+                let rows = tokens > 1 ? max(128, (w.rows + threads * 32 - 1) / (threads * 32))
+                    : max((w.rows + threads * 32 - 1) / (threads * 32), min(share, (512 << 10) / w.rowBytes))
                 pieceRows = threads == 1 ? w.rows : max(4, (rows + 3) / 4 * 4)
             }
         }
