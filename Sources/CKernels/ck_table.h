@@ -37,15 +37,6 @@
 #ifndef CK_ROWS_Q8_0
 #define CK_ROWS_Q8_0 NULL
 #endif
-#ifndef CK_ROWS_Q4_K
-#define CK_ROWS_Q4_K NULL
-#endif
-#ifndef CK_ROWS_Q5_K
-#define CK_ROWS_Q5_K NULL
-#endif
-#ifndef CK_ROWS_Q6_K
-#define CK_ROWS_Q6_K NULL
-#endif
 
 // ggml type numbers of the supported types.
 enum {
@@ -64,9 +55,9 @@ static const ck_type_kernels CK_KIND_Q5_1 = {32, 24, CK_ACT_Q8_0, dequant_q5_1, 
 static const ck_type_kernels CK_KIND_Q8_0 = {32, 34, CK_ACT_Q8_0, dequant_q8_0, CK_DOT_Q8_0, CK_ROWS_Q8_0};
 static const ck_type_kernels CK_KIND_Q2_K = {256, 84, CK_ACT_Q8_K, dequant_q2_K, dot_q2_K};
 static const ck_type_kernels CK_KIND_Q3_K = {256, 110, CK_ACT_Q8_K, dequant_q3_K, dot_q3_K};
-static const ck_type_kernels CK_KIND_Q4_K = {256, 144, CK_ACT_Q8_K, dequant_q4_K, CK_DOT_Q4_K, CK_ROWS_Q4_K};
-static const ck_type_kernels CK_KIND_Q5_K = {256, 176, CK_ACT_Q8_K, dequant_q5_K, CK_DOT_Q5_K, CK_ROWS_Q5_K};
-static const ck_type_kernels CK_KIND_Q6_K = {256, 210, CK_ACT_Q8_K, dequant_q6_K, CK_DOT_Q6_K, CK_ROWS_Q6_K};
+static const ck_type_kernels CK_KIND_Q4_K = {256, 144, CK_ACT_Q8_K, dequant_q4_K, CK_DOT_Q4_K};
+static const ck_type_kernels CK_KIND_Q5_K = {256, 176, CK_ACT_Q8_K, dequant_q5_K, CK_DOT_Q5_K};
+static const ck_type_kernels CK_KIND_Q6_K = {256, 210, CK_ACT_Q8_K, dequant_q6_K, CK_DOT_Q6_K};
 
 static const ck_type_kernels *ck_type_kernels_here(uint32_t t) {
     switch (t) {

@@ -222,9 +222,7 @@ CK_DOT_PAIRED(dot_q5_1_x86, 24, CK_STEP_Q5_1)
 /// Passes ahead that a pass prefetches. The weights stream from DRAM during token generation, and
 /// reading 4 rows side by side hides the stream from the hardware prefetchers (measured: a third
 /// of the one-row kernel's DRAM rate without this, 20 % above it with it).
-#ifndef CK_PF_PASSES
 #define CK_PF_PASSES 2
-#endif
 
 /// ck_hsum_ps of v[0..3] (order of additions kept), into out[0..3].
 CK_INLINE void ck_hsum4_ps(const __m256 v[4], float *out) {
@@ -241,19 +239,6 @@ CK_INLINE void ck_hsum4_ps(const __m256 v[4], float *out) {
     out[2] = _mm_cvtss_f32(_mm_movehdup_ps(ac));
     out[3] = _mm_cvtss_f32(_mm_movehdup_ps(bd));
 }
-
-/// name(n, w, rb, rows, x, out): every row through name##_r, CK_ROWS at a time, then the 1-3 left.
-#define CK_ROWS_DRIVER(name)                                                                       \
-    static void name(int64_t n, const void *w, size_t rb, int64_t rows, const void *x, float *out) { \
-        const uint8_t *wb = w;                                                                     \
-        int64_t r = 0;                                                                             \
-        for (; r + CK_ROWS <= rows; r += CK_ROWS) name##_r(n, wb + (size_t)r * rb, rb, x, CK_ROWS, out + r); \
-        switch (rows - r) {                                                                        \
-        case 1: name##_r(n, wb + (size_t)r * rb, rb, x, 1, out + r); break;                        \
-        case 2: name##_r(n, wb + (size_t)r * rb, rb, x, 2, out + r); break;                        \
-        case 3: name##_r(n, wb + (size_t)r * rb, rb, x, 3, out + r); break;                        \
-        }                                                                                          \
-    }
 
 /// One block of R rows against activation block y: SHARED reads what the rows share from y,
 /// ROW_DOT(b) gives a row's integer dot product (8 lanes), folded in as CK_DOT_PAIRED does with
@@ -292,7 +277,16 @@ CK_INLINE void ck_hsum4_ps(const __m256 v[4], float *out) {
         if (R == CK_ROWS) ck_hsum4_ps(acc0, out);                                                  \
         else for (int r = 0; r < R; r++) out[r] = ck_hsum_ps(acc0[r]);                             \
     }                                                                                              \
-    CK_ROWS_DRIVER(name)
+    static void name(int64_t n, const void *w, size_t rb, int64_t rows, const void *x, float *out) { \
+        const uint8_t *wb = w;                                                                     \
+        int64_t r = 0;                                                                             \
+        for (; r + CK_ROWS <= rows; r += CK_ROWS) name##_r(n, wb + (size_t)r * rb, rb, x, CK_ROWS, out + r); \
+        switch (rows - r) {                                                                        \
+        case 1: name##_r(n, wb + (size_t)r * rb, rb, x, 1, out + r); break;                        \
+        case 2: name##_r(n, wb + (size_t)r * rb, rb, x, 2, out + r); break;                        \
+        case 3: name##_r(n, wb + (size_t)r * rb, rb, x, 3, out + r); break;                        \
+        }                                                                                          \
+    }
 
 #define CK_SHARED_Q8_0 const __m256i yq = ck_loadu(y->qs)
 #define CK_ROW_Q8_0(b)                                                                             \
@@ -319,74 +313,70 @@ CK_ROWS_PAIRED(rows_q5_0_x86, 22, CK_SHARED_OFFSET(16), CK_ROW_Q5_0, ck_scale_hx
 /// Shuffle controls that spread 16-bit word k of each 128-bit lane over the lane.
 CK_INLINE __m256i ck_word_splat(int k) { return _mm256_set1_epi16((short)((2 * k + 1) << 8 | (2 * k))); }
 
-/// Q4_K and Q5_K (QH: with the fifth bits at b + 16 and quants at b + 48), super-block i (at b)
-/// against NT tokens: acc[t] += d * sum_j sc_j * (q . x)_j - dmin * sum_j m_j * bsum_j.
-CK_INLINE void ck_k45_block(const uint8_t *b, const void *x, size_t xs, int64_t i, const int NT, __m256 *acc,
-                            const int QH) {
+/// Q4_K and Q5_K (QH: with the fifth bits at b + 16 and quants at b + 48): per super-block,
+/// sum_j sc_j * (q . x)_j - dmin/d * sum_j m_j * bsum_j.
+CK_INLINE void dot_k45_x86(int64_t n, const void *w, const void *x, size_t xs, const int NT,
+                           float *out, size_t os, const int QH) {
+    __m256 acc[CK_MAX_NTOK];
+    for (int t = 0; t < NT; t++) acc[t] = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F);
-    // The 12 scale bytes as words A, B, C: scales 0-3 = A & 63, mins 0-3 = B & 63,
-    // scales 4-7 = C low nibbles | A top bits << 4, mins 4-7 = C high nibbles | B top bits << 4.
-    const uint32_t A = ck_read_u32(b + 4), B = ck_read_u32(b + 8), C = ck_read_u32(b + 12);
-    const uint32_t sc03 = A & 0x3f3f3f3fu, sc47 = (C & 0x0f0f0f0fu) | ((A >> 2) & 0x30303030u);
-    const uint32_t mn03 = B & 0x3f3f3f3fu, mn47 = ((C >> 4) & 0x0f0f0f0fu) | ((B >> 2) & 0x30303030u);
-    // Scales as int16 in both lanes; mins each twice (multiply-add with the 16 bsums gives
-    // m_j * (b_2j + b_2j+1)).
-    const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_setr_epi32((int)sc03, (int)sc47, 0, 0)));
-    const __m128i m8 = _mm_setr_epi32((int)mn03, (int)mn47, 0, 0);
-    const __m256i mins2 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
-    __m256i isum_lo[CK_MAX_NTOK], isum_hi[CK_MAX_NTOK];
-    for (int t = 0; t < NT; t++) { isum_lo[t] = _mm256_setzero_si256(); isum_hi[t] = _mm256_setzero_si256(); }
-    const uint8_t *qs = b + (QH ? 48 : 16);
-    const __m256i qh = QH ? ck_loadu(b + 16) : _mm256_setzero_si256();
-    for (int c = 0; c < 4; c++) {
-        const __m256i raw = ck_loadu(qs + 32 * c);
-        __m256i lo = _mm256_and_si256(raw, low4);
-        __m256i hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
-        if (QH) {   // bit 2c of qh[l] is bit 4 of value 64c + l, bit 2c+1 of value 64c + 32 + l
-            const __m256i bit = _mm256_set1_epi8(0x10);
-            lo = _mm256_or_si256(lo, _mm256_and_si256(c < 3 ? _mm256_slli_epi16(qh, 4 - 2 * c)
-                                                            : _mm256_srli_epi16(qh, 2), bit));
-            hi = _mm256_or_si256(hi, _mm256_and_si256(c < 2 ? _mm256_slli_epi16(qh, 3 - 2 * c)
-                                                            : _mm256_srli_epi16(qh, 2 * c - 3), bit));
+    const uint8_t *b = w;
+    for (int64_t i = 0; i < n / CK_QKK; i++, b += QH ? 176 : 144) {
+        // The 12 scale bytes as words A, B, C: scales 0-3 = A & 63, mins 0-3 = B & 63,
+        // scales 4-7 = C low nibbles | A top bits << 4, mins 4-7 = C high nibbles | B top bits << 4.
+        const uint32_t A = ck_read_u32(b + 4), B = ck_read_u32(b + 8), C = ck_read_u32(b + 12);
+        const uint32_t sc03 = A & 0x3f3f3f3fu, sc47 = (C & 0x0f0f0f0fu) | ((A >> 2) & 0x30303030u);
+        const uint32_t mn03 = B & 0x3f3f3f3fu, mn47 = ((C >> 4) & 0x0f0f0f0fu) | ((B >> 2) & 0x30303030u);
+        // Scales as int16 in both lanes; mins each twice (multiply-add with the 16 bsums gives
+        // m_j * (b_2j + b_2j+1)).
+        const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_setr_epi32((int)sc03, (int)sc47, 0, 0)));
+        const __m128i m8 = _mm_setr_epi32((int)mn03, (int)mn47, 0, 0);
+        const __m256i mins2 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
+        __m256i isum_lo[CK_MAX_NTOK], isum_hi[CK_MAX_NTOK];
+        for (int t = 0; t < NT; t++) { isum_lo[t] = _mm256_setzero_si256(); isum_hi[t] = _mm256_setzero_si256(); }
+        const uint8_t *qs = b + (QH ? 48 : 16);
+        const __m256i qh = QH ? ck_loadu(b + 16) : _mm256_setzero_si256();
+        for (int c = 0; c < 4; c++) {
+            const __m256i raw = ck_loadu(qs + 32 * c);
+            __m256i lo = _mm256_and_si256(raw, low4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
+            if (QH) {   // bit 2c of qh[l] is bit 4 of value 64c + l, bit 2c+1 of value 64c + 32 + l
+                const __m256i bit = _mm256_set1_epi8(0x10);
+                lo = _mm256_or_si256(lo, _mm256_and_si256(c < 3 ? _mm256_slli_epi16(qh, 4 - 2 * c)
+                                                                : _mm256_srli_epi16(qh, 2), bit));
+                hi = _mm256_or_si256(hi, _mm256_and_si256(c < 2 ? _mm256_slli_epi16(qh, 3 - 2 * c)
+                                                                : _mm256_srli_epi16(qh, 2 * c - 3), bit));
+            }
+            const __m256i s_lo = _mm256_shuffle_epi8(sc16, ck_word_splat(2 * c));
+            const __m256i s_hi = _mm256_shuffle_epi8(sc16, ck_word_splat(2 * c + 1));
+            for (int t = 0; t < NT; t++) {
+                const int8_t *yq = (CK_X8K(x, xs, t) + i)->qs + 64 * c;
+                isum_lo[t] = CK_MADD_ACC(isum_lo[t], _mm256_maddubs_epi16(lo, ck_loadu(yq)), s_lo);
+                isum_hi[t] = CK_MADD_ACC(isum_hi[t], _mm256_maddubs_epi16(hi, ck_loadu(yq + 32)), s_hi);
+            }
         }
-        const __m256i s_lo = _mm256_shuffle_epi8(sc16, ck_word_splat(2 * c));
-        const __m256i s_hi = _mm256_shuffle_epi8(sc16, ck_word_splat(2 * c + 1));
         for (int t = 0; t < NT; t++) {
-            const int8_t *yq = (CK_X8K(x, xs, t) + i)->qs + 64 * c;
-            isum_lo[t] = CK_MADD_ACC(isum_lo[t], _mm256_maddubs_epi16(lo, ck_loadu(yq)), s_lo);
-            isum_hi[t] = CK_MADD_ACC(isum_hi[t], _mm256_maddubs_epi16(hi, ck_loadu(yq + 32)), s_hi);
+            const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
+            const __m256i isum = _mm256_add_epi32(isum_lo[t], isum_hi[t]);
+            acc[t] = _mm256_fmadd_ps(ck_scale_hx(b, y->d), _mm256_cvtepi32_ps(isum), acc[t]);
+            const __m256i msum = _mm256_madd_epi16(ck_loadu(y->bsums), mins2);
+            acc[t] = _mm256_fnmadd_ps(ck_scale_hx(b + 2, y->d), _mm256_cvtepi32_ps(msum), acc[t]);
         }
     }
-    for (int t = 0; t < NT; t++) {
-        const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
-        const __m256i isum = _mm256_add_epi32(isum_lo[t], isum_hi[t]);
-        acc[t] = _mm256_fmadd_ps(ck_scale_hx(b, y->d), _mm256_cvtepi32_ps(isum), acc[t]);
-        const __m256i msum = _mm256_madd_epi16(ck_loadu(y->bsums), mins2);
-        acc[t] = _mm256_fnmadd_ps(ck_scale_hx(b + 2, y->d), _mm256_cvtepi32_ps(msum), acc[t]);
-    }
+    for (int t = 0; t < NT; t++) out[t * os] = ck_hsum_ps(acc[t]);
 }
+CK_INLINE void dot_q4_K_x86_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,
+                              float *out, size_t os) { dot_k45_x86(n, w, x, xs, NT, out, os, 0); }
+CK_INLINE void dot_q5_K_x86_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,
+                              float *out, size_t os) { dot_k45_x86(n, w, x, xs, NT, out, os, 1); }
+CK_NT_DISPATCH(dot_q4_K_x86)
+CK_NT_DISPATCH(dot_q5_K_x86)
 
-/// A K-quant dot product from its super-block body BLOCK(b, x, xs, i, NT, acc).
-#define CK_DOT_SUPER(name, bytes, BLOCK)                                                           \
-    CK_INLINE void name##_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,      \
-                            float *out, size_t os) {                                               \
-        __m256 acc[CK_MAX_NTOK];                                                                   \
-        for (int t = 0; t < NT; t++) acc[t] = _mm256_setzero_ps();                                 \
-        const uint8_t *b = w;                                                                      \
-        for (int64_t i = 0; i < n / CK_QKK; i++, b += (bytes)) BLOCK(b, x, xs, i, NT, acc);        \
-        for (int t = 0; t < NT; t++) out[t * os] = ck_hsum_ps(acc[t]);                             \
-    }                                                                                              \
-    CK_NT_DISPATCH(name)
-
-#define CK_Q4_K_BLOCK(b, x, xs, i, NT, acc) ck_k45_block(b, x, xs, i, NT, acc, 0)
-#define CK_Q5_K_BLOCK(b, x, xs, i, NT, acc) ck_k45_block(b, x, xs, i, NT, acc, 1)
-CK_DOT_SUPER(dot_q4_K_x86, 144, CK_Q4_K_BLOCK)
-CK_DOT_SUPER(dot_q5_K_x86, 176, CK_Q5_K_BLOCK)
-
-
-/// Q6_K, super-block i (at b) against NT tokens: unsigned 6-bit q (0...63) times x, minus
-/// 32 * sum_j sc_j * bsum_j, scaled by d.
-CK_INLINE void ck_q6_K_block(const uint8_t *b, const void *x, size_t xs, int64_t i, const int NT, __m256 *acc) {
+/// Q6_K: unsigned 6-bit q (0...63) times x, minus 32 * sum_j sc_j * bsum_j, scaled by d.
+CK_INLINE void dot_q6_K_x86_n(int64_t n, const void *w, const void *x, size_t xs, const int NT,
+                              float *out, size_t os) {
+    __m256 acc[CK_MAX_NTOK];
+    for (int t = 0; t < NT; t++) acc[t] = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(0x03);
     // Word pairs (2k, 2k+1) of a 128-bit lane: the low half of the result gets word 2k, the high
     // half word 2k+1 (the scales of a 32-value group's two 16-value halves).
@@ -396,73 +386,49 @@ CK_INLINE void ck_q6_K_block(const uint8_t *b, const void *x, size_t xs, int64_t
         _mm256_setr_epi16(0x0908, 0x0908, 0x0908, 0x0908, 0x0908, 0x0908, 0x0908, 0x0908, 0x0b0a, 0x0b0a, 0x0b0a, 0x0b0a, 0x0b0a, 0x0b0a, 0x0b0a, 0x0b0a),
         _mm256_setr_epi16(0x0d0c, 0x0d0c, 0x0d0c, 0x0d0c, 0x0d0c, 0x0d0c, 0x0d0c, 0x0d0c, 0x0f0e, 0x0f0e, 0x0f0e, 0x0f0e, 0x0f0e, 0x0f0e, 0x0f0e, 0x0f0e),
     };
-    const __m128i sc8 = _mm_loadu_si128((const __m128i *)(b + 192));
-    const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
-    __m256i isum_a[CK_MAX_NTOK], isum_b[CK_MAX_NTOK];
-    for (int t = 0; t < NT; t++) {
-        // The -32 offset: -32 * sum_j sc_j * bsum_j.
-        const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
-        isum_a[t] = _mm256_sub_epi32(_mm256_setzero_si256(),
-                                     _mm256_slli_epi32(_mm256_madd_epi16(ck_loadu(y->bsums), sc16), 5));
-        isum_b[t] = _mm256_setzero_si256();
-    }
-    for (int h = 0; h < 2; h++) {
-        const uint8_t *ql = b + 64 * h, *qh = b + 128 + 32 * h;
-        const __m256i la = ck_loadu(ql), lb = ck_loadu(ql + 32), hb = ck_loadu(qh);
-        // Scales 8h...8h+7 as int16 in both 128-bit lanes.
-        const __m256i sch = _mm256_broadcastsi128_si256(h == 0 ? _mm256_castsi256_si128(sc16)
-                                                               : _mm256_extracti128_si256(sc16, 1));
-        for (int k = 0; k < 4; k++) {
-            // Value group k (32 values at 128h + 32k): nibbles from la/lb, bit pair k of hb.
-            const __m256i l4 = (k & 1) ? lb : la;
-            const __m256i nib = (k < 2) ? _mm256_and_si256(l4, low4)
-                                        : _mm256_and_si256(_mm256_srli_epi16(l4, 4), low4);
-            const __m256i top = _mm256_and_si256(_mm256_srli_epi16(hb, 2 * k), low2);
-            const __m256i q = _mm256_or_si256(nib, _mm256_slli_epi16(top, 4));
-            const __m256i s16 = _mm256_shuffle_epi8(sch, pick[k]);
-            for (int t = 0; t < NT; t++) {
-                const int8_t *yq = (CK_X8K(x, xs, t) + i)->qs + 128 * h + 32 * k;
-                const __m256i p = _mm256_maddubs_epi16(q, ck_loadu(yq));
-                if (k & 1) isum_b[t] = CK_MADD_ACC(isum_b[t], p, s16);
-                else isum_a[t] = CK_MADD_ACC(isum_a[t], p, s16);
+    const uint8_t *b = w;
+    for (int64_t i = 0; i < n / CK_QKK; i++, b += 210) {
+        const __m128i sc8 = _mm_loadu_si128((const __m128i *)(b + 192));
+        const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+        __m256i isum_a[CK_MAX_NTOK], isum_b[CK_MAX_NTOK];
+        for (int t = 0; t < NT; t++) {
+            // The -32 offset: -32 * sum_j sc_j * bsum_j.
+            const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
+            isum_a[t] = _mm256_sub_epi32(_mm256_setzero_si256(),
+                                         _mm256_slli_epi32(_mm256_madd_epi16(ck_loadu(y->bsums), sc16), 5));
+            isum_b[t] = _mm256_setzero_si256();
+        }
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = b + 64 * h, *qh = b + 128 + 32 * h;
+            const __m256i la = ck_loadu(ql), lb = ck_loadu(ql + 32), hb = ck_loadu(qh);
+            // Scales 8h...8h+7 as int16 in both 128-bit lanes.
+            const __m256i sch = _mm256_broadcastsi128_si256(h == 0 ? _mm256_castsi256_si128(sc16)
+                                                                   : _mm256_extracti128_si256(sc16, 1));
+            for (int k = 0; k < 4; k++) {
+                // Value group k (32 values at 128h + 32k): nibbles from la/lb, bit pair k of hb.
+                const __m256i l4 = (k & 1) ? lb : la;
+                const __m256i nib = (k < 2) ? _mm256_and_si256(l4, low4)
+                                            : _mm256_and_si256(_mm256_srli_epi16(l4, 4), low4);
+                const __m256i top = _mm256_and_si256(_mm256_srli_epi16(hb, 2 * k), low2);
+                const __m256i q = _mm256_or_si256(nib, _mm256_slli_epi16(top, 4));
+                const __m256i s16 = _mm256_shuffle_epi8(sch, pick[k]);
+                for (int t = 0; t < NT; t++) {
+                    const int8_t *yq = (CK_X8K(x, xs, t) + i)->qs + 128 * h + 32 * k;
+                    const __m256i p = _mm256_maddubs_epi16(q, ck_loadu(yq));
+                    if (k & 1) isum_b[t] = CK_MADD_ACC(isum_b[t], p, s16);
+                    else isum_a[t] = CK_MADD_ACC(isum_a[t], p, s16);
+                }
             }
         }
+        for (int t = 0; t < NT; t++) {
+            const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
+            const __m256i isum = _mm256_add_epi32(isum_a[t], isum_b[t]);
+            acc[t] = _mm256_fmadd_ps(ck_scale_hx(b + 208, y->d), _mm256_cvtepi32_ps(isum), acc[t]);
+        }
     }
-    for (int t = 0; t < NT; t++) {
-        const ck_block_q8k *y = CK_X8K(x, xs, t) + i;
-        const __m256i isum = _mm256_add_epi32(isum_a[t], isum_b[t]);
-        acc[t] = _mm256_fmadd_ps(ck_scale_hx(b + 208, y->d), _mm256_cvtepi32_ps(isum), acc[t]);
-    }
+    for (int t = 0; t < NT; t++) out[t * os] = ck_hsum_ps(acc[t]);
 }
-CK_DOT_SUPER(dot_q6_K_x86, 210, ck_q6_K_block)
-
-
-/// name(n, w, row_bytes, rows, x, out) for K-quants, one token: CK_ROWS rows a pass, super-block
-/// by super-block, each row through BLOCK exactly as the dot product takes it (so a row's result
-/// is bit-identical to CK_DOT_SUPER's). The rows' independent integer chains overlap, where one
-/// row alone waits on its multiply-add latency.
-#define CK_ROWS_SUPER(name, bytes, BLOCK)                                                          \
-    CK_INLINE void name##_r(int64_t n, const uint8_t *w, size_t rb, const void *x, const int R,   \
-                            float *out) {                                                          \
-        __m256 acc[CK_ROWS];                                                                       \
-        for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_ps();                                  \
-        const int64_t nb = n / CK_QKK;                                                             \
-        const char *pf = (const char *)(w) + (size_t)CK_PF_PASSES * R * (rb);                     \
-        const size_t pass_bytes = (size_t)R * (rb), step = (pass_bytes / (size_t)nb + 63) & ~(size_t)63; \
-        size_t o = 0;                                                                              \
-        for (int64_t i = 0; i < nb; i++) {                                                         \
-            for (const size_t e = o + step; o < e && o < pass_bytes; o += 64) _mm_prefetch(pf + o, _MM_HINT_T0); \
-            for (int r = 0; r < R; r++)                                                            \
-                BLOCK((w) + (size_t)r * (rb) + (size_t)i * (bytes), x, 0, i, 1, &acc[r]);          \
-        }                                                                                          \
-        if (R == CK_ROWS) ck_hsum4_ps(acc, out);                                                   \
-        else for (int r = 0; r < R; r++) out[r] = ck_hsum_ps(acc[r]);                              \
-    }                                                                                              \
-    CK_ROWS_DRIVER(name)
-
-CK_ROWS_SUPER(rows_q4_K_x86, 144, CK_Q4_K_BLOCK)
-CK_ROWS_SUPER(rows_q5_K_x86, 176, CK_Q5_K_BLOCK)
-CK_ROWS_SUPER(rows_q6_K_x86, 210, ck_q6_K_block)
+CK_NT_DISPATCH(dot_q6_K_x86)
 
 #define CK_DOT_Q4_0 dot_q4_0_x86
 #define CK_DOT_Q4_1 dot_q4_1_x86
@@ -475,6 +441,3 @@ CK_ROWS_SUPER(rows_q6_K_x86, 210, ck_q6_K_block)
 #define CK_ROWS_Q4_0 rows_q4_0_x86
 #define CK_ROWS_Q5_0 rows_q5_0_x86
 #define CK_ROWS_Q8_0 rows_q8_0_x86
-#define CK_ROWS_Q4_K rows_q4_K_x86
-#define CK_ROWS_Q5_K rows_q5_K_x86
-#define CK_ROWS_Q6_K rows_q6_K_x86
