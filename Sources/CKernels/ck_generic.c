@@ -7,12 +7,12 @@
 #include "ck_attention.h"
 #include "ck_table.h"
 
-/// Every half-precision value as a float, filled before main. The x86 kernels look weight scales
-/// up here: a broadcast load replaces a broadcast, a conversion and their register traffic in
-/// every block's scale (a third of a one-token Q5_0 or Q8_0 block's time). Filled with the
-/// portable conversion, so that no CPU feature is needed before the ISA is chosen.
+/// Every half-precision value as a float. The x86 Q4_0 / Q5_0 kernels look weight scales up here:
+/// a broadcast load replaces a broadcast and a conversion in every block's scale. Filled by
+/// ck_matmul_rows before its first product (the only way to those kernels), so that commands that
+/// run no model do not pay for it, with the portable conversion, so that no CPU feature is needed.
 float ck_half_table[65536];
 
-__attribute__((constructor)) static void ck_fill_half_table(void) {
+void ck_fill_half_table(void) {
     for (uint32_t h = 0; h < 65536; h++) ck_half_table[h] = ck_h2f((uint16_t)h);
 }

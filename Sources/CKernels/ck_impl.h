@@ -53,7 +53,7 @@ static inline float ck_h2f(uint16_t h) {
 
 static inline float ck_read_h(const uint8_t *p) { return ck_h2f(ck_read_u16(p)); }
 
-/// ck_h2f of every half, indexed by its bits (ck_generic.c).
+/// ck_h2f of every half, indexed by its bits (ck_generic.c; filled by ck_matmul_rows).
 extern float ck_half_table[65536];
 
 static inline float ck_bf2f(uint16_t h) {

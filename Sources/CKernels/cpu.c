@@ -1,5 +1,6 @@
 // cpu.c: which ISA the CPU supports, and the dispatch from an ISA index to its table of kernels.
 #include "CKernels.h"
+#include <pthread.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -113,6 +114,9 @@ int ck_attention(int isa, const float *q, int64_t q_stride, int group, int ntok,
                                     dk, dv, scale, softcap, out, out_stride);
 }
 
+/// Fills ck_half_table (ck_generic.c), which the dot products read.
+void ck_fill_half_table(void);
+
 /// Tokens per pass over the weight rows: their activations (at most ~150 KB of Q8_K for 2048
 /// columns) stay in L2 while each weight row is reused for all of them, CK_MAX_NTOK at a time.
 #define CK_TOKEN_GROUP 64
@@ -120,6 +124,8 @@ int ck_attention(int isa, const float *q, int64_t q_stride, int group, int ntok,
 void ck_matmul_rows(int isa, uint32_t ggml_type, const void *w, size_t row_bytes, int64_t cols,
                     int64_t r0, int64_t r1, const void *xa, size_t xa_stride, int64_t ntok,
                     float *y, int64_t ldy) {
+    static pthread_once_t half_table = PTHREAD_ONCE_INIT;
+    pthread_once(&half_table, ck_fill_half_table);
     const ck_type_kernels *k = ck_type_kernels_get(isa, ggml_type);
     if (!k) return;
     const char *wb = w, *xb = xa;
