@@ -116,8 +116,8 @@ extension Kernels {
                 // -> 2.1x one).
                 let threads = pool.threads
                 let share = (w.rows + threads - 1) / threads
-                let rows = tokens > 1 ? max(128, (w.rows + threads * 32 - 1) / (threads * 32))
-                    : max((w.rows + threads * 32 - 1) / (threads * 32), min(share, (512 << 10) / w.rowBytes))
+                let atMost32 = (share + 31) / 32   // rows for 32 pieces a thread
+                let rows = tokens > 1 ? max(128, atMost32) : max(atMost32, min(share, (512 << 10) / w.rowBytes))
                 pieceRows = threads == 1 ? w.rows : max(4, (rows + 3) / 4 * 4)
             }
         }
